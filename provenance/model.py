@@ -1,0 +1,379 @@
+"""The shared types every stage of provenance speaks.
+
+Data flows one way: articles and media are read into `Article` and
+`ImageRecord`, figures are matched to images (`Match`), rules turn the whole
+into `Finding`s, and a `Report` carries everything a formatter needs.
+
+This module imports nothing of the project, so every other module may import it.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+def _frozen_map(value: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(value or {}))
+
+
+class Severity(enum.IntEnum):
+    """How serious a finding is; higher is worse."""
+
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {value!r} (expected error, warning or note)") from None
+
+
+class ArticleFormat(str, enum.Enum):
+    """The markup an article file is written in, chosen by its extension."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
+class MatchMethod(str, enum.Enum):
+    """How a figure was paired with an image file."""
+
+    REFERENCE = "reference"
+    """The article names the file (a Markdown or HTML image source)."""
+    CAPTION = "caption"
+    """The figure's caption resembles the image's embedded caption."""
+    ORDER = "order"
+    """Nothing better was known: the n-th unclaimed figure got the n-th unclaimed image."""
+
+
+class RefStatus(str, enum.Enum):
+    """What became of a figure's image reference."""
+
+    FOUND = "found"
+    """The reference resolved to a readable path inside the media folder."""
+    MISSING = "missing"
+    """The reference points to a local file that does not exist."""
+    REMOTE = "remote"
+    """The reference is a URL (http, https, data...): not checked."""
+    OUTSIDE = "outside"
+    """The reference leaves the checked folder (`../`, an absolute path, a link): not followed."""
+    NONE = "none"
+    """The figure names no file and no image could be paired with it."""
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A credit line as shown to readers, and what it names."""
+
+    raw: str
+    """The credit text as it stands in the article (or in the metadata)."""
+    agency: str | None = None
+    """Canonical name of the agency that supplied the photo ("Getty Images", "AP")."""
+    photographer: str | None = None
+    """The person credited, when the line names one."""
+    distributor: str | None = None
+    """Who distributed another agency's photo: "AFP via Getty Images" has agency AFP, distributor Getty Images."""
+
+    def agencies(self) -> frozenset[str]:
+        """Every organisation this credit names (agency and distributor)."""
+        return frozenset(a for a in (self.agency, self.distributor) if a)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of an article's body text."""
+
+    line: int
+    """1-based line of the article file where the paragraph starts."""
+    text: str
+    """The paragraph's text, markup removed."""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An inline `provenance: ignore[rule] reason` comment attached to a figure."""
+
+    rules: tuple[str, ...]
+    """Rule names (or codes) it silences."""
+    reason: str
+    """Why, as written by the editor; required."""
+    line: int
+    """Line of the comment."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One photo as the reader sees it: where it stands, its caption and credit."""
+
+    index: int
+    """0-based position among the article's figures."""
+    line: int
+    """1-based line of the article where the figure starts."""
+    image_ref: str | None
+    """The image source the article names (src, path or URL), or None in plain text."""
+    caption: str | None
+    """The caption shown to readers, credit split off; None when there is none."""
+    credit: Credit | None
+    """The credit shown to readers, or None."""
+    alt: str | None = None
+    """Alternative text, when the markup has one."""
+    suppressions: tuple[Suppression, ...] = ()
+    """Inline suppressions written on or just before this figure."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """A parsed article file."""
+
+    path: str
+    """Path relative to the checked folder, with `/` separators."""
+    root: str
+    """The checked folder as the user named it (posix); `path` is relative to it."""
+    format: ArticleFormat
+    """Markup the article is written in."""
+    title: str | None
+    """Title from front matter, `<title>`, headline metadata; None if none."""
+    date: str | None
+    """Publication date (ISO 8601) when the article states one."""
+    body: tuple[Paragraph, ...]
+    """Body paragraphs: text that is neither a caption nor a credit."""
+    figures: tuple[Figure, ...]
+    """The figures in reading order."""
+    encoding: str = "utf-8"
+    """Text encoding the file was decoded with."""
+    warnings: tuple[str, ...] = ()
+    """One-line notes about what could not be read cleanly."""
+
+
+@dataclass(frozen=True)
+class C2PAInfo:
+    """What a C2PA manifest store says about an image."""
+
+    validation_state: str
+    """"Valid", "Trusted", "Invalid", or "not checked"."""
+    claim_generator: str | None = None
+    """Software that wrote the active manifest."""
+    signer: str | None = None
+    """Who signed the active manifest."""
+    actions: tuple[Mapping[str, str], ...] = ()
+    """c2pa.actions entries: action and digitalSourceType where present."""
+    ingredients: tuple[str, ...] = ()
+    """Titles of the ingredients the manifest names."""
+    errors: tuple[str, ...] = ()
+    """Validation failures, one line each."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The provenance an image carries in its embedded metadata."""
+
+    credit: str | None = None
+    """Credit line (IPTC 2:110, XMP photoshop:Credit)."""
+    creator: tuple[str, ...] = ()
+    """Photographers (IPTC 2:80 By-line, XMP dc:creator, EXIF Artist)."""
+    creator_title: str | None = None
+    """Creator's job title (IPTC 2:85 By-line Title)."""
+    copyright: str | None = None
+    """Copyright notice (IPTC 2:116, XMP dc:rights, EXIF Copyright)."""
+    source: str | None = None
+    """Source (IPTC 2:115, XMP photoshop:Source)."""
+    caption: str | None = None
+    """Caption/description (IPTC 2:120, XMP dc:description, EXIF ImageDescription)."""
+    headline: str | None = None
+    """Headline (IPTC 2:105, XMP photoshop:Headline)."""
+    date_created: str | None = None
+    """When the photo was taken, ISO 8601."""
+    city: str | None = None
+    """City shown (IPTC 2:90, XMP photoshop:City)."""
+    state: str | None = None
+    """Province or state (IPTC 2:95, XMP photoshop:State)."""
+    country: str | None = None
+    """Country name (IPTC 2:101, XMP photoshop:Country)."""
+    digital_source_type: str | None = None
+    """IPTC Digital Source Type URI (Iptc4xmpExt:DigitalSourceType)."""
+    web_statement: str | None = None
+    """Web statement of rights (xmpRights:WebStatement)."""
+    licensor: str | None = None
+    """Licensor name (plus:Licensor)."""
+    c2pa: C2PAInfo | None = None
+    """C2PA content credentials, or None when the file has none (or were not checked)."""
+    origins: Mapping[str, str] = field(default_factory=_frozen_map)
+    """Field name -> "EXIF", "IPTC", "XMP" or "C2PA": where each value came from."""
+
+
+@dataclass(frozen=True)
+class Hashes:
+    """Perceptual hashes of one image, with what made them.
+
+    Values made by another algorithm set or library version are never compared.
+    """
+
+    version: str
+    """Identity of the hashing recipe: algorithms, sizes and library versions."""
+    values: Mapping[str, str] = field(default_factory=_frozen_map)
+    """Hash name ("phash", "dhash", "phash_mirror"...) -> hexadecimal value."""
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    """An image file of the media folder, read once."""
+
+    path: str
+    """Path relative to the checked folder, with `/` separators."""
+    root: str
+    """The checked folder as the user named it (posix)."""
+    format: str | None
+    """Image format as decoded ("JPEG", "PNG"...), None if unreadable."""
+    width: int | None
+    """Pixel width after EXIF orientation, None if unknown."""
+    height: int | None
+    """Pixel height after EXIF orientation, None if unknown."""
+    size: int
+    """File size in bytes."""
+    sha256: str
+    """SHA-256 of the file's bytes."""
+    metadata: Provenance
+    """Embedded provenance."""
+    hashes: Hashes | None
+    """Perceptual hashes, None when the pixels could not be decoded."""
+    errors: tuple[str, ...] = ()
+    """Why the file could not be (fully) read, one line each; empty when clean."""
+
+    @property
+    def readable(self) -> bool:
+        """True when the pixels decoded."""
+        return self.hashes is not None
+
+
+@dataclass(frozen=True)
+class Match:
+    """The image a figure was paired with, and how."""
+
+    article: str
+    """Article path (relative to `root`)."""
+    root: str
+    """The checked folder the paths are relative to."""
+    figure: int
+    """Figure index within the article."""
+    status: RefStatus
+    """What became of the reference."""
+    image: str | None = None
+    """Path of the paired image (relative to the checked folder), if any."""
+    method: MatchMethod | None = None
+    """How the pairing was made."""
+    score: float = 1.0
+    """Confidence of the pairing, 0..1 (1 for an explicit reference)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem a rule found."""
+
+    rule: str
+    """Kebab-case rule name, e.g. "missing-credit"."""
+    code: str
+    """Stable rule code, e.g. "PV001"."""
+    severity: Severity
+    """How serious it is (after configuration)."""
+    message: str
+    """One sentence for the editor."""
+    article: str | None
+    """Path of the article concerned (relative to the checked folder), or None for a media-only finding."""
+    root: str
+    """The checked folder the paths are relative to."""
+    line: int | None
+    """1-based line in the article, if any."""
+    images: tuple[str, ...] = ()
+    """Paths of every image concerned."""
+    figures: tuple[int, ...] = ()
+    """Indexes of every figure concerned."""
+    fingerprint: str = ""
+    """Stable identity that ignores line numbers (see `fingerprint`)."""
+    suppressed_by: str | None = None
+    """The reason of the inline suppression that silenced it, if any."""
+
+
+def fingerprint(rule: str, article: str | None, contents: tuple[str, ...], text: str) -> str:
+    """A finding's identity: rule, article, image contents and normalised text; never a line number."""
+    normalised = " ".join(text.casefold().split())
+    blob = "\x1f".join([rule, article or "", *sorted(contents), normalised])
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts of a finished check."""
+
+    error: int
+    warning: int
+    note: int
+    suppressed: int = 0
+    """Findings silenced by inline suppressions."""
+    baselined: int = 0
+    """Findings hidden because the baseline knew them."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a formatter needs; formatters recompute nothing."""
+
+    tool_version: str
+    """Version of provenance that made the report."""
+    articles: tuple[Article, ...]
+    """Every article checked."""
+    images: tuple[ImageRecord, ...]
+    """Every image read."""
+    matches: tuple[Match, ...]
+    """One per figure."""
+    findings: tuple[Finding, ...]
+    """Active findings (suppressed and baselined ones are in `hidden`)."""
+    hidden: tuple[Finding, ...] = ()
+    """Findings silenced by a suppression or the baseline."""
+    errors: tuple[str, ...] = ()
+    """Files that could not be checked at all, one line each."""
+    fail_on: Severity | None = Severity.ERROR
+    """The gate's threshold; None means never fail."""
+
+    @property
+    def summary(self) -> Summary:
+        counts = {s: 0 for s in Severity}
+        for f in self.findings:
+            counts[f.severity] += 1
+        return Summary(
+            error=counts[Severity.ERROR],
+            warning=counts[Severity.WARNING],
+            note=counts[Severity.NOTE],
+            suppressed=sum(1 for f in self.hidden if f.suppressed_by is not None),
+            baselined=sum(1 for f in self.hidden if f.suppressed_by is None),
+        )
+
+    @property
+    def failed(self) -> bool:
+        """True when a finding is at or above the fail level."""
+        return self.fail_on is not None and any(f.severity >= self.fail_on for f in self.findings)
+
+    def match_for(self, article: Article, figure: int) -> Match | None:
+        """The match of one figure of `article`."""
+        for m in self.matches:
+            if m.root == article.root and m.article == article.path and m.figure == figure:
+                return m
+        return None
+
+    def image(self, root: str, path: str) -> ImageRecord | None:
+        """The image record at `path` under `root`."""
+        for im in self.images:
+            if im.root == root and im.path == path:
+                return im
+        return None
