@@ -1,0 +1,288 @@
+"""Credit lines: recognise them, split them off captions, name the agency.
+
+"AFP via Getty Images" is agency AFP distributed by Getty Images; "AP Photo/Sam
+Lee" is agency AP, photographer Sam Lee; "REUTERS/Jane Doe" is Reuters.
+
+The agency table is data (`AGENCIES`): canonical name -> aliases. A
+`CreditParser` can be built with extra aliases (from configuration) without
+touching this module.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from provenance.model import Credit
+
+AGENCIES: Mapping[str, tuple[str, ...]] = {
+    "Getty Images": ("getty images", "getty", "gettyimages", "getty image"),
+    "AP": ("ap", "associated press", "the associated press", "ap photo", "ap photos", "ap images"),
+    "Reuters": ("reuters", "thomson reuters"),
+    "AFP": ("afp", "agence france-presse", "agence france presse", "afp photo"),
+    "EPA": ("epa", "epa-efe", "epa images", "european pressphoto agency"),
+    "EFE": ("efe", "agencia efe"),
+    "PA": ("pa", "pa images", "pa wire", "pa media", "press association", "pa archive"),
+    "Shutterstock": ("shutterstock", "rex", "rex features", "rex shutterstock", "rex/shutterstock"),
+    "Alamy": ("alamy", "alamy stock photo", "alamy live news"),
+    "Bloomberg": ("bloomberg",),
+    "Anadolu": ("anadolu", "anadolu agency", "anadolu ajansı", "anadolu via getty images", "aa"),
+    "NurPhoto": ("nurphoto",),
+    "Xinhua": ("xinhua", "xinhua news agency"),
+    "The Canadian Press": ("the canadian press", "canadian press", "cp", "cp photo"),
+    "NASA": ("nasa",),
+    "dpa": ("dpa", "picture alliance", "picture-alliance", "dpa picture alliance"),
+    "Imago": ("imago", "imago images"),
+    "Keystone": ("keystone", "keystone-sda"),
+    "ANP": ("anp",),
+    "ANSA": ("ansa",),
+    "Kyodo": ("kyodo", "kyodo news"),
+    "Yonhap": ("yonhap",),
+    "TASS": ("tass",),
+    "Sipa": ("sipa", "sipa press", "sipa usa"),
+    "ABACA": ("abaca", "abacapress"),
+    "SOPA Images": ("sopa images", "sopa"),
+    "ZUMA": ("zuma", "zuma press", "zuma wire"),
+    "WENN": ("wenn",),
+    "Bloomberg Creative": ("bloomberg creative",),
+    "Polaris": ("polaris",),
+    "Redux": ("redux",),
+    "Magnum Photos": ("magnum", "magnum photos"),
+    "Panos Pictures": ("panos", "panos pictures"),
+}
+"""Canonical agency name -> lower-case aliases that name it."""
+
+GENERIC_SOURCES: Mapping[str, tuple[str, ...]] = {
+    "Handout": ("handout", "handout photo", "courtesy", "handout via reuters"),
+    "Pool": ("pool", "pool photo", "pool via reuters", "pool via ap"),
+    "Supplied": ("supplied", "supplied photo", "file photo supplied"),
+}
+"""Credits that name no agency but say where the photo came from."""
+
+DISTRIBUTORS = frozenset({"Getty Images", "Shutterstock", "Alamy", "Reuters", "AP", "AFP", "Imago", "dpa"})
+"""Agencies that commonly distribute other agencies' photos ("X via Getty Images", "X/AFP")."""
+
+_PREFIX = re.compile(
+    r"^\s*(?:"
+    r"photo(?:graph)?s?\s*(?:by|credit|credits)?|pictures?\s*(?:by)?|image(?:s)?\s*(?:by|credit)?|"
+    r"credits?|cr[ée]dits?(?:\s+photo)?|copyright|foto(?:s|grafie|graf)?|bild(?:er)?|kuva|"
+    r"fuente|source|quelle|photographie|fotograf[ií]a|© ?|\(c\)"
+    r")\s*[:：|]\s*|^\s*(?:©|\(c\)|copyright\s+©?|photo(?:graph)?s? by|pictures? by|credit)\s*",
+    re.IGNORECASE,
+)
+"""Generic lead-ins of a credit: "Photo:", "Photograph:", "Credit:", "Image:", "©", "Foto:", "Bild:"..."""
+
+_VIA = re.compile(r"\s+(?:via|for|über|/)\s+", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s*(?:/|\||;|,|\s[-–—]\s|\bvia\b|\bfor\b)\s*", re.IGNORECASE)
+_STORY_SOURCE = re.compile(
+    r"^\s*(?:sources?|additional reporting|reporting|reported|written|edited|with reporting|"
+    r"compiled|fuente|quelle|mit material)\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^\d{4}$")
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Case-folded text with punctuation and runs of white space folded to single spaces."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
+
+
+def _alias_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().strip()
+    text = re.sub(r"[\s_]+", " ", text)
+    return text.strip(" .,;:()[]\"'“”«»")
+
+
+@dataclass(frozen=True)
+class CreditParser:
+    """Recognises credit lines with a given agency table."""
+
+    agencies: Mapping[str, tuple[str, ...]]
+    generic: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def default(cls, extra: Mapping[str, Iterable[str]] | None = None) -> CreditParser:
+        """The built-in table, extended by `extra` (canonical name -> aliases)."""
+        agencies = {name: tuple(aliases) for name, aliases in AGENCIES.items()}
+        for name, aliases in (extra or {}).items():
+            agencies[name] = tuple(agencies.get(name, ())) + tuple(_alias_key(a) for a in aliases)
+        return cls(agencies=agencies, generic=dict(GENERIC_SOURCES))
+
+    # -- lookup tables built lazily per instance ------------------------------------------
+    def _index(self) -> dict[str, str]:
+        cached: dict[str, str] | None = self.__dict__.get("_index_cache")
+        if cached is None:
+            cached = {}
+            for name, aliases in self.agencies.items():
+                cached[_alias_key(name)] = name
+                for alias in aliases:
+                    cached[_alias_key(alias)] = name
+            object.__setattr__(self, "_index_cache", cached)
+        return cached
+
+    def _generic_index(self) -> dict[str, str]:
+        cached: dict[str, str] | None = self.__dict__.get("_generic_cache")
+        if cached is None:
+            cached = {}
+            for name, aliases in self.generic.items():
+                cached[_alias_key(name)] = name
+                for alias in aliases:
+                    cached[_alias_key(alias)] = name
+            object.__setattr__(self, "_generic_cache", cached)
+        return cached
+
+    def agency_of(self, token: str) -> str | None:
+        """The agency a single token names: "AP Photo" -> "AP", "Getty Images Europe" -> "Getty Images"."""
+        key = _alias_key(token)
+        if not key:
+            return None
+        index = self._index()
+        if key in index:
+            return index[key]
+        # "Getty Images Europe", "AFP Photo", "Reuters Pictures": longest alias at the start
+        words = key.split()
+        for n in range(min(len(words), 4), 0, -1):
+            head = " ".join(words[:n])
+            if head in index and (n > 1 or len(head) > 2 or len(words) <= 2):
+                return index[head]
+        # "Getty Images for Xbox" handled by separators; "… Agency/Getty" by split
+        return None
+
+    def generic_of(self, token: str) -> str | None:
+        """"Handout", "Pool" or "Supplied" when the token is one of those."""
+        key = _alias_key(token)
+        gen = self._generic_index()
+        if key in gen:
+            return gen[key]
+        first = key.split(" ")[0] if key else ""
+        return gen.get(first) if first in ("handout", "pool", "supplied") else None
+
+    def parse(self, raw: str) -> Credit:
+        """Parse a credit line into agency, photographer and distributor."""
+        text = " ".join(raw.split())
+        body = strip_prefix(text)
+        body = body.strip(" ()[]{}.,;:\"'“”")
+        tokens = [t for t in _SEPARATORS.split(body) if t and t.strip()]
+        agencies: list[str] = []
+        people: list[str] = []
+        for tok in tokens:
+            tok = tok.strip(" ()[]\"'“”.")
+            tok = re.sub(r"^(?:©|\(c\))\s*", "", tok, flags=re.IGNORECASE)
+            tok = re.sub(r"^\d{4}\s+", "", tok)  # "© 2024 Getty Images"
+            if not tok or _YEAR.match(tok):
+                continue
+            agency = self.agency_of(tok) or self.generic_of(tok)
+            if agency:
+                if agency not in agencies:
+                    agencies.append(agency)
+            elif _WORD.search(tok):
+                people.append(tok)
+        agency = agencies[0] if agencies else None
+        distributor = None
+        if len(agencies) > 1:
+            distributor = agencies[-1]
+            if agencies[0] in DISTRIBUTORS and agencies[-1] not in DISTRIBUTORS:
+                agency, distributor = agencies[-1], agencies[0]
+        photographer = people[0] if people else None
+        return Credit(raw=text, agency=agency, photographer=photographer, distributor=distributor)
+
+    def is_credit_line(self, line: str) -> bool:
+        """True when a whole line is a photo credit ("Getty", "AP Photo/Jane Doe", "Photo: Name")."""
+        text = " ".join(line.split())
+        if not text or len(text) > 100 or _STORY_SOURCE.match(text):
+            return False
+        if text.endswith((".", "?", "!", ":")) and not text.endswith(("Inc.", "Ltd.")):
+            # "Photo: Getty." is still a credit, a sentence is not
+            if len(text.split()) > 6:
+                return False
+        if _PREFIX.match(text) and len(text.split()) <= 10:
+            return True
+        credit = self.parse(text)
+        if credit.agency is None:
+            return False
+        # every token must be an agency or a short name: not a sentence that mentions Reuters
+        return len(text.split()) <= 8
+
+    def split(self, caption: str) -> tuple[str, str | None]:
+        """Split a credit off the end of a caption.
+
+        "Smoke rises. Photo: Getty Images" -> ("Smoke rises.", "Getty Images")
+        "Crowds gather (AP Photo/Sam Lee)" -> ("Crowds gather", "AP Photo/Sam Lee")
+        "Flooded street. REUTERS/Jane Doe" -> ("Flooded street.", "REUTERS/Jane Doe")
+        """
+        text = " ".join(caption.split())
+        if not text:
+            return "", None
+        # trailing parenthetical or bracketed credit
+        m = re.search(r"[\(\[]([^()\[\]]{2,100})[\)\]]\s*\.?\s*$", text)
+        if m and (self._credit_like(m.group(1))):
+            return text[: m.start()].rstrip(" ,;:-–—|"), m.group(1).strip()
+        # an explicit lead-in near the end: "... Photo: X", "... Foto: X", "... © X"
+        for m in _LEAD_IN.finditer(text):
+            tail = text[m.start():].strip()
+            head = text[: m.start()].rstrip(" ,;:-–—|/")
+            if len(tail) <= 100 and head:
+                return head, tail
+        # "... | Getty Images", "... / AFP", "... - REUTERS"
+        m = re.search(r"\s(?:\||/|[-–—])\s([^|/]{2,80}(?:/[^|/]{2,60})?)$", text)
+        if m and self._credit_like(m.group(1)):
+            return text[: m.start()].rstrip(" ,;:"), m.group(1).strip()
+        # "... REUTERS/Jane Doe", "... AP Photo/Sam Lee", "... Name/Getty Images"
+        m = re.search(r"(?:^|[.!?»”\"]\s+|\s)((?:[\w.'’-]+\s){0,3}[\w.'’-]+/[\w.'’ -]{2,60})$", text)
+        if m and self.parse(m.group(1)).agency and len(m.group(1).split()) <= 8:
+            head = text[: m.start(1)].rstrip(" ,;:-–—")
+            if head:
+                return head, m.group(1).strip()
+        # last sentence is nothing but an agency: "Protesters in Tehran. Getty Images"
+        m = re.search(r"[.!?»”\"]\s+([^.!?]{2,60})$", text)
+        if m and self.is_credit_line(m.group(1)) and self.parse(m.group(1)).agency:
+            return text[: m.start() + 1].rstrip(), m.group(1).strip()
+        return text, None
+
+    def _credit_like(self, text: str) -> bool:
+        text = text.strip()
+        if _PREFIX.match(text):
+            return True
+        credit = self.parse(text)
+        return credit.agency is not None and len(text.split()) <= 8
+
+
+_LEAD_IN = re.compile(
+    r"(?:(?<=\s)|^)(?:photo(?:graph)?s?|pictures?|image|credits?|cr[ée]dits?(?:\s+photo)?|foto(?:s)?|bild(?:er)?|"
+    r"kuva|fuente|quelle)\s*[:：]\s*\S[^:：]{0,90}$|(?<=\s)(?:©|\(c\)\s)\s*\S[^©]{0,90}$",
+    re.IGNORECASE,
+)
+
+
+def strip_prefix(text: str) -> str:
+    """Remove generic lead-ins ("Photo:", "Credit:", "©") from a credit line."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _PREFIX.sub("", text, count=1).strip()
+    return text
+
+
+def story_source_line(line: str) -> bool:
+    """True for story-level lines such as "Source Agencies" or "Additional reporting by ..."."""
+    return bool(_STORY_SOURCE.match(line))
+
+
+def consistent(shown: Credit, embedded: Iterable[Credit]) -> bool | None:
+    """Whether a shown credit agrees with the embedded ones.
+
+    True when they share an agency (agency or distributor), False when both
+    name agencies and none is shared, None when either side names none.
+    """
+    shown_agencies = {a for a in shown.agencies() if a not in GENERIC_SOURCES}
+    embedded_agencies: set[str] = set()
+    for credit in embedded:
+        embedded_agencies |= {a for a in credit.agencies() if a not in GENERIC_SOURCES}
+    if not shown_agencies or not embedded_agencies:
+        return None
+    return bool(shown_agencies & embedded_agencies)
