@@ -82,6 +82,7 @@ _STORY_SOURCE = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^\d{4}$")
+_SENTENCE_INSIDE = re.compile(r"\w{3,}[.!?]\s+\S")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 
 
@@ -148,7 +149,8 @@ class CreditParser:
         words = key.split()
         for n in range(min(len(words), 4), 0, -1):
             head = " ".join(words[:n])
-            if head in index and (n > 1 or len(head) > 2 or len(words) <= 2):
+            # a short tail only ("Getty Images Europe", "AFP Photo"): "Reuters reported that" is a sentence
+            if head in index and len(words) - n <= 2 and (len(head) > 2 or len(words) <= 2):
                 return index[head]
         # "Getty Images for Xbox" handled by separators; "… Agency/Getty" by split
         return None
@@ -192,21 +194,27 @@ class CreditParser:
         return Credit(raw=text, agency=agency, photographer=photographer, distributor=distributor)
 
     def is_credit_line(self, line: str) -> bool:
-        """True when a whole line is a photo credit ("Getty", "AP Photo/Jane Doe", "Photo: Name")."""
+        """True when a whole line is a photo credit ("Getty", "AP Photo/Jane Doe", "Photo: Name").
+
+        Every part of the line must be an agency, a generic source or a short name: a sentence
+        that mentions Reuters is not a credit line.
+        """
         text = " ".join(line.split())
-        if not text or len(text) > 100 or _STORY_SOURCE.match(text):
+        if not text or len(text) > 120 or _STORY_SOURCE.match(text) or _SENTENCE_INSIDE.search(text):
             return False
-        if text.endswith((".", "?", "!", ":")) and not text.endswith(("Inc.", "Ltd.")):
-            # "Photo: Getty." is still a credit, a sentence is not
-            if len(text.split()) > 6:
+        body = strip_prefix(text)
+        had_prefix = body != text
+        tokens = [t.strip(" ()[]\"'“”.") for t in _SEPARATORS.split(body.strip(" ()[]"))]
+        tokens = [re.sub(r"^(?:©|\(c\))\s*(?:\d{4}\s+)?", "", t, flags=re.IGNORECASE) for t in tokens if t]
+        agencies = 0
+        for tok in tokens:
+            if not tok or _YEAR.match(tok):
+                continue
+            if self.agency_of(tok) or self.generic_of(tok):
+                agencies += 1
+            elif len(tok.split()) > 4 or not _WORD.search(tok):
                 return False
-        if _PREFIX.match(text) and len(text.split()) <= 10:
-            return True
-        credit = self.parse(text)
-        if credit.agency is None:
-            return False
-        # every token must be an agency or a short name: not a sentence that mentions Reuters
-        return len(text.split()) <= 8
+        return agencies > 0 or (had_prefix and bool(body))
 
     def split(self, caption: str) -> tuple[str, str | None]:
         """Split a credit off the end of a caption.

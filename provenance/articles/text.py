@@ -1,0 +1,77 @@
+"""Plain-text articles: a caption line followed by a line holding only the credit.
+
+    Protests have been carried out in Iran following the death of ...
+    Getty
+
+The line before a credit line is the figure's caption; everything else is
+body text. Story-level lines ("Source Agencies", "Additional reporting by
+...") are neither figures nor credits. Blank-line separated blocks are
+paragraphs; a file without blank lines has one paragraph per line.
+"""
+
+from __future__ import annotations
+
+from provenance.credits import CreditParser, story_source_line
+from provenance.model import Article, ArticleFormat, Figure, Paragraph
+
+
+def parse_text(text: str, path: str, root: str, parser: CreditParser, *, encoding: str = "utf-8") -> Article:
+    """Parse a plain-text article."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    stripped = [line.strip() for line in lines]
+    figure_lines: set[int] = set()
+    figures: list[Figure] = []
+    for i, line in enumerate(stripped):
+        if not line or i in figure_lines or story_source_line(line) or not parser.is_credit_line(line):
+            continue
+        prev = i - 1
+        if prev < 0 or not stripped[prev] or prev in figure_lines:
+            continue
+        caption_line = stripped[prev]
+        if parser.is_credit_line(caption_line) or story_source_line(caption_line):
+            continue
+        figure_lines.update((prev, i))
+        figures.append(
+            Figure(
+                index=len(figures),
+                line=prev + 1,
+                image_ref=None,
+                caption=caption_line,
+                credit=parser.parse(line),
+            )
+        )
+    body = _paragraphs(stripped, figure_lines)
+    return Article(
+        path=path,
+        root=root,
+        format=ArticleFormat.TEXT,
+        title=None,
+        date=None,
+        body=tuple(body),
+        figures=tuple(figures),
+        encoding=encoding,
+    )
+
+
+def _paragraphs(lines: list[str], skip: set[int]) -> list[Paragraph]:
+    has_blocks = any(not line for line in lines) and any(
+        lines[i] and lines[i + 1] and i not in skip and i + 1 not in skip for i in range(len(lines) - 1)
+    )
+    paragraphs: list[Paragraph] = []
+    block: list[str] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if i in skip or not line:
+            if block:
+                paragraphs.append(Paragraph(line=start + 1, text=" ".join(block)))
+                block = []
+            continue
+        if not has_blocks:
+            paragraphs.append(Paragraph(line=i + 1, text=line))
+            continue
+        if not block:
+            start = i
+        block.append(line)
+    if block:
+        paragraphs.append(Paragraph(line=start + 1, text=" ".join(block)))
+    return paragraphs

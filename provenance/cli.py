@@ -1,0 +1,148 @@
+"""Command line: parse arguments, run the pipeline, pick a formatter, return the exit code.
+
+Exit codes: 0 clean, 1 findings at or above the fail level, 2 usage or
+configuration error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from provenance import __version__
+from provenance.model import Severity
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises instead of exiting, so `main` returns the code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageExit(f"{self.prog}: error: {message}")
+
+
+class _UsageExit(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    from provenance.report import Format
+
+    parser = _Parser(prog="provenance", description="Check the photos of a news article before it is published.")
+    parser.add_argument("--version", action="version", version=f"provenance {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check articles and their media folder",
+                           description="Check articles: figures, captions, credits, embedded metadata, reuse.")
+    check.add_argument("paths", nargs="+", metavar="PATH", type=Path,
+                       help="an article folder (every article file in it, images anywhere under it) or an article file")
+    check.add_argument("--format", choices=[f.value for f in Format], default=Format.TEXT.value,
+                       help="output format (default: text)")
+    check.add_argument("--media", type=Path, metavar="DIR",
+                       help="the folder holding the images (default: the article's folder)")
+    check.add_argument("--fail-on", choices=["error", "warning", "note", "never"], default="error",
+                       help="exit 1 when a finding is at or above this severity (default: error)")
+    check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+
+    rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
+    rules.add_argument("name", nargs="?", help="a rule name or code")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageExit as exc:
+        print(parser.format_usage().rstrip(), file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help, --version
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_CLEAN
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(args)
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("provenance: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except Exception as exc:
+        print(f"provenance: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if "--debug" in (argv or sys.argv):
+            traceback.print_exc()
+        return EXIT_INTERNAL
+
+
+def _check(args: argparse.Namespace) -> int:
+    from provenance.pipeline import CheckOptions, UsageError, run
+    from provenance.report import Format, render
+
+    fail_on = None if args.fail_on == "never" else Severity.parse(args.fail_on)
+    options = CheckOptions(media=args.media, fail_on=fail_on)
+    try:
+        report = run(args.paths, options)
+    except UsageError as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for error in report.errors:
+        print(f"provenance: {error}", file=sys.stderr)
+    fmt = Format(args.format)
+    color = args.output is None and fmt is Format.TEXT and sys.stdout.isatty()
+    text = render(report, fmt, color=color)
+    if args.output is not None:
+        _write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return EXIT_FINDINGS if report.failed else EXIT_CLEAN
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from provenance.rules import ALL_RULES, find_rule
+
+    if args.name:
+        rule = find_rule(args.name)
+        if rule is None:
+            print(f"provenance: no rule named {args.name!r}; `provenance rules` lists them", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"{rule.code} {rule.name} (default severity: {rule.severity.label})\n")
+        print(rule.doc)
+        return EXIT_CLEAN
+    width = max(len(r.name) for r in ALL_RULES)
+    for rule in ALL_RULES:
+        print(f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}")
+    return EXIT_CLEAN
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file beside it, then a rename."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

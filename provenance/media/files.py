@@ -1,0 +1,118 @@
+"""Find image files under a folder, and resolve article references, never leaving the folder."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from provenance.model import RefStatus
+from provenance.paths import inside
+
+IMAGE_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".webp", ".gif", ".bmp", ".avif",
+     ".heic", ".heif", ".psd", ".dng"}
+)
+"""Extensions of the files treated as images of the media folder."""
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """An image file found in the media folder."""
+
+    rel: str
+    """Path relative to the checked folder, `/`-separated."""
+    path: Path | None
+    """Where to read it, None when it must not be read."""
+    problem: str | None = None
+    """Why it is not read (a link leaving the folder, not a regular file...)."""
+
+
+def find_images(root: Path) -> list[MediaFile]:
+    """Every image-named entry under `root` (hidden folders skipped), sorted by path."""
+    found: list[MediaFile] = []
+    resolved_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = Path(dirpath)
+        names = list(filenames) + [d for d in dirnames if Path(d).suffix.lower() in IMAGE_EXTENSIONS]
+        for name in sorted(names):
+            if Path(name).suffix.lower() not in IMAGE_EXTENSIONS or name.startswith("."):
+                continue
+            full = here / name
+            rel = full.relative_to(root).as_posix()
+            found.append(_classify(full, rel, resolved_root))
+    found.sort(key=lambda m: m.rel)
+    return found
+
+
+def _classify(full: Path, rel: str, resolved_root: Path) -> MediaFile:
+    try:
+        st = full.lstat()
+    except OSError as exc:
+        return MediaFile(rel, None, f"cannot be read: {exc.strerror or exc}")
+    if stat.S_ISLNK(st.st_mode):
+        if not inside(full, resolved_root):
+            return MediaFile(rel, None, "is a link to a file outside the checked folder; not read")
+        try:
+            st = full.stat()
+        except OSError:
+            return MediaFile(rel, None, "is a broken link")
+    if stat.S_ISDIR(st.st_mode):
+        return MediaFile(rel, None, "is a folder, not an image file")
+    if not stat.S_ISREG(st.st_mode):
+        return MediaFile(rel, None, "is not a regular file (a pipe, socket or device); not read")
+    return MediaFile(rel, full)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where an article's image reference leads."""
+
+    status: RefStatus
+    rel: str | None = None
+    """Path relative to the media folder when the reference leads to a file in it."""
+
+
+def resolve_reference(ref: str, article_dir: Path, article_root: Path, media_root: Path) -> Resolved:
+    """Resolve an image reference of an article without ever leaving the checked folders.
+
+    URLs (http, https, protocol-relative, data:) are remote; absolute paths and
+    `../` that climb out of the article's folder are outside; a relative path is
+    looked up beside the article, then in the media folder, and must exist there.
+    """
+    ref = ref.strip()
+    parts = urlsplit(ref)
+    if (parts.scheme and len(parts.scheme) > 1) or ref.startswith("//"):
+        return Resolved(RefStatus.REMOTE)
+    target = unquote(parts.path)
+    if not target:
+        return Resolved(RefStatus.MISSING)
+    posix = PurePosixPath(target.replace("\\", "/"))
+    if posix.is_absolute() or (len(target) > 1 and target[1] == ":"):
+        return Resolved(RefStatus.OUTSIDE)
+    status = RefStatus.OUTSIDE
+    for base in dict.fromkeys([article_dir, media_root]):
+        candidate = base.joinpath(*posix.parts)
+        if not (_lexically_inside(candidate, article_root) or _lexically_inside(candidate, media_root)):
+            continue
+        if not inside(candidate, media_root):
+            status = RefStatus.MISSING if inside(candidate, article_root) else status
+            continue
+        status = RefStatus.MISSING
+        if candidate.is_file():
+            rel = Path(os.path.normpath(candidate.absolute())).relative_to(
+                Path(os.path.normpath(media_root.absolute())))
+            return Resolved(RefStatus.FOUND, rel.as_posix())
+    return Resolved(status)
+
+
+def _lexically_inside(path: Path, root: Path) -> bool:
+    norm = Path(os.path.normpath(path.absolute()))
+    try:
+        norm.relative_to(Path(os.path.normpath(root.absolute())))
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,104 @@
+"""Read one image file once: bytes, metadata, pixels at the size the hashes need."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from provenance.media.metadata import read_metadata
+from provenance.media.similarity import compute_hashes
+from provenance.model import ImageRecord, Provenance
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+"""Image files larger than this are not read."""
+
+MAX_PIXELS = 200_000_000
+"""Images with more pixels than this are refused as possible decompression bombs."""
+
+DECODE_SIZE = 512
+"""The shortest side the hashes need; JPEGs are draft-decoded down towards it."""
+
+_ROTATED = {5, 6, 7, 8}
+
+
+def read_image(path: Path, rel: str, root: str) -> ImageRecord:
+    """Read an image file into an `ImageRecord`; problems go to `errors`, never raise."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            why = f"file of {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
+            return unreadable_record(rel, root, why, size)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return unreadable_record(rel, root, f"cannot read: {exc.strerror or exc}")
+    return read_image_bytes(data, rel, root)
+
+
+def read_image_bytes(data: bytes, rel: str, root: str) -> ImageRecord:
+    """Read an image from its bytes (see `read_image`)."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not data:
+        return unreadable_record(rel, root, "empty file (0 bytes)", digest=digest)
+    metadata, meta_errors = read_metadata(data)
+    errors = list(meta_errors)
+    fmt: str | None = None
+    width = height = None
+    hashes = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as im:
+                fmt = im.format
+                width, height = im.size
+                if width * height > MAX_PIXELS:
+                    raise _Refused(
+                        f"{width}x{height} pixels exceeds the {MAX_PIXELS // 1_000_000} megapixel limit "
+                        "(possible decompression bomb); not decoded"
+                    )
+                orientation = _orientation(im)
+                if orientation in _ROTATED:
+                    width, height = height, width
+                if fmt == "JPEG":
+                    im.draft("RGB", (DECODE_SIZE, DECODE_SIZE))
+                im.load()
+                oriented = ImageOps.exif_transpose(im) or im
+                hashes = compute_hashes(oriented)
+    except _Refused as exc:
+        errors.append(str(exc))
+    except Image.DecompressionBombError as exc:
+        errors.append(f"possible decompression bomb; not decoded ({_one_line(exc)})")
+    except Exception as exc:
+        errors.append(f"cannot decode pixels: {_one_line(exc)}")
+    return ImageRecord(
+        path=rel, root=root, format=fmt, width=width, height=height, size=len(data), sha256=digest,
+        metadata=metadata, hashes=hashes, errors=tuple(errors),
+    )
+
+
+class _Refused(Exception):
+    pass
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        return int(im.getexif().get(0x0112, 1))
+    except Exception:
+        return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+def unreadable_record(rel: str, root: str, why: str, size: int = 0, digest: str = "") -> ImageRecord:
+    """The record of a file that could not be read at all."""
+    return ImageRecord(
+        path=rel, root=root, format=None, width=None, height=None, size=size,
+        sha256=digest or hashlib.sha256(b"").hexdigest(), metadata=Provenance(), hashes=None, errors=(why,),
+    )

@@ -1,0 +1,114 @@
+"""What a rule is, and the read-only context it checks."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from provenance.credits import CreditParser
+from provenance.model import Article, Figure, Finding, ImageRecord, Match, Severity, fingerprint
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything the rules may look at; rules never change it."""
+
+    articles: tuple[Article, ...]
+    images: tuple[ImageRecord, ...]
+    matches: tuple[Match, ...]
+    parser: CreditParser
+    options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Rule settings from configuration (e.g. "reuse_threshold")."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_images", {(im.root, im.path): im for im in self.images})
+        object.__setattr__(self, "_matches", {(m.root, m.article, m.figure): m for m in self.matches})
+
+    def match(self, article: Article, figure: Figure) -> Match | None:
+        """The match of a figure."""
+        found: Match | None = self.__dict__["_matches"].get((article.root, article.path, figure.index))
+        return found
+
+    def image_of(self, article: Article, figure: Figure) -> ImageRecord | None:
+        """The image record a figure was paired with, if any."""
+        m = self.match(article, figure)
+        if m is None or m.image is None:
+            return None
+        return self.image(m.image, article_root=article.root)
+
+    def image(self, path: str, article_root: str | None = None) -> ImageRecord | None:
+        """The image record at `path` (under the article's media folder)."""
+        table: dict[tuple[str, str], ImageRecord] = self.__dict__["_images"]
+        if article_root is not None and (article_root, path) in table:
+            return table[(article_root, path)]
+        for (_, p), im in table.items():
+            if p == path:
+                return im
+        return None
+
+
+Check = Callable[[CheckContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check with a stable code and name; its module docstring is its user documentation."""
+
+    code: str
+    """Stable code, e.g. "PV001"; never reused."""
+    name: str
+    """Kebab-case name, e.g. "missing-credit": reads well in "ignore missing-credit"."""
+    severity: Severity
+    """Default severity of its findings."""
+    summary: str
+    """One line: what it flags."""
+    check: Check
+    """Yields the findings; severity is the default, the pipeline applies configuration."""
+
+    @property
+    def doc(self) -> str:
+        """The rule's documentation: what it flags, why it matters, an example, how to fix."""
+        module = inspect.getmodule(self.check)
+        return inspect.cleandoc(module.__doc__ or "") if module else ""
+
+    def finding(
+        self,
+        message: str,
+        *,
+        article: Article | None,
+        root: str,
+        line: int | None = None,
+        figures: Iterable[Figure] = (),
+        images: Iterable[ImageRecord] = (),
+        extra_paths: Iterable[str] = (),
+    ) -> Finding:
+        """A finding of this rule; its fingerprint ignores line numbers."""
+        figs = tuple(figures)
+        ims = tuple(images)
+        paths = tuple(dict.fromkeys([*(im.path for im in ims), *extra_paths]))
+        contents = tuple(im.sha256 for im in ims) + tuple(extra_paths)
+        text = " | ".join(sorted(f.caption or f.image_ref or f"figure {f.index + 1}" for f in figs))
+        if not figs:
+            text = " ".join(paths)
+        return Finding(
+            rule=self.name,
+            code=self.code,
+            severity=self.severity,
+            message=message,
+            article=article.path if article else None,
+            root=root,
+            line=line,
+            images=paths,
+            figures=tuple(f.index for f in figs),
+            fingerprint=fingerprint(self.name, article.path if article else None, contents, text),
+        )
+
+
+def figure_label(figure: Figure, *, capital: bool = False) -> str:
+    """How a message names a figure: 'figure 2 ("Protesters in Tehran...")'."""
+    caption = figure.caption or figure.alt or figure.image_ref or ""
+    short = caption if len(caption) <= 60 else caption[:57].rstrip() + "..."
+    word = "Figure" if capital else "figure"
+    return f'{word} {figure.index + 1} ("{short}")' if short else f"{word} {figure.index + 1}"

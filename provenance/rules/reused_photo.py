@@ -1,0 +1,71 @@
+"""reused-photo (PV006): two figures showing the same photo.
+
+What it flags
+    Figures whose images are the same file, byte-identical copies, or the same
+    photo resized, recompressed, converted to grey or otherwise edited, as
+    judged by perceptual hashes (see `provenance.media.similarity`). The
+    message says how similar the two are and how the copy differs.
+
+Why it matters
+    One photo shown twice, under two captions, tells readers two different
+    stories about one moment: the failure fact-checkers cite most.
+
+Example
+    Figure 1 uses media/crowd.jpg; figure 4 uses media/crowd-small.jpg, a
+    resized copy of it, with another caption.
+
+How to fix
+    Replace one of the figures with the photo that was meant, or drop it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from provenance.media.similarity import compare
+from provenance.model import Article, Figure, Finding, ImageRecord, Severity
+from provenance.rules.base import CheckContext, Rule, figure_label
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    used: list[tuple[Article, Figure, ImageRecord]] = []
+    for article in ctx.articles:
+        for figure in article.figures:
+            image = ctx.image_of(article, figure)
+            if image is not None and image.readable:
+                used.append((article, figure, image))
+    reported: set[tuple[int, int]] = set()
+    for i, (art_a, fig_a, im_a) in enumerate(used):
+        for j in range(i + 1, len(used)):
+            art_b, fig_b, im_b = used[j]
+            how = _same(im_a, im_b)
+            if how is None or (i, j) in reported:
+                continue
+            reported.add((i, j))
+            where = "" if art_b is art_a else f" of {art_b.path}"
+            yield RULE.finding(
+                f"{figure_label(fig_a, capital=True)} and {figure_label(fig_b)}{where} show the same photo: {how}",
+                article=art_a, root=art_a.root, line=fig_b.line if art_b is art_a else fig_a.line,
+                figures=[fig_a] + ([fig_b] if art_b is art_a else []), images=_distinct(im_a, im_b),
+            )
+
+
+def _same(a: ImageRecord, b: ImageRecord) -> str | None:
+    if a.path == b.path and a.root == b.root:
+        return f"both use {a.path}"
+    if a.sha256 == b.sha256:
+        return f"{b.path} is a byte-identical copy of {a.path}"
+    if a.hashes is None or b.hashes is None or a.hashes.version != b.hashes.version:
+        return None
+    similarity = compare(a.hashes, b.hashes)
+    if similarity is None:
+        return None
+    return f"{b.path} and {a.path} are the {similarity.describe()}" if similarity.how else (
+        f"{b.path} is a copy of {a.path}, {similarity.describe()}")
+
+
+def _distinct(a: ImageRecord, b: ImageRecord) -> list[ImageRecord]:
+    return [a] if (a.path, a.root) == (b.path, b.root) else [a, b]
+
+
+RULE = Rule("PV006", "reused-photo", Severity.WARNING, "Two figures showing the same photo.", check)

@@ -1,0 +1,53 @@
+"""Every rule fires on its bad fixtures and stays quiet on its clean ones, in each article format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+
+CASES = sorted(p for p in (FIXTURES / "rules").glob("*/*") if p.is_dir())
+
+# how many findings of its own rule each bad fixture holds
+EXPECTED_BAD = {
+    "missing-credit": 1,
+    "credit-mismatch": 1,
+    "missing-caption": 1,
+    "repeated-caption": 1,
+    "caption-repeats-body": 1,
+    "reused-photo": 1,
+    "missing-image": 2,
+    "unused-image": 1,
+    "unreadable-image": 3,
+}
+
+
+def test_every_rule_has_bad_and_clean_fixtures() -> None:
+    from provenance.rules import ALL_RULES
+
+    for rule in ALL_RULES:
+        names = {p.name for p in (FIXTURES / "rules" / rule.name).iterdir()}
+        assert {"bad-md", "clean-md", "bad-html", "clean-html"} <= names, rule.name
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_rule_fixture(case: Path, cli) -> None:
+    rule = case.parent.name
+    run = cli("check", "--format", "json", "--fail-on", "never", case)
+    assert run.code == 0, run.err
+    report = run.json()
+    assert not report["errors"]
+    found = [f for f in report["findings"] if f["rule"] == rule]
+    if case.name.startswith("bad"):
+        expected = EXPECTED_BAD[rule] if not (rule == "unreadable-image" and case.name.endswith("txt")) else 1
+        assert len(found) == expected, report["findings"]
+        for finding in found:
+            assert finding["code"].startswith("PV")
+            assert finding["fingerprint"]
+            assert finding["images"] or finding["figures"]
+    else:
+        assert found == []
+        # a clean fixture is clean of every rule
+        assert report["findings"] == [], report["findings"]
