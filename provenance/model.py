@@ -361,8 +361,10 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        """True when a finding is at or above the fail level."""
-        return self.fail_on is not None and any(f.severity >= self.fail_on for f in self.findings)
+        """True when a finding is at or above the fail level, or a file could not be checked at all."""
+        if self.fail_on is None:
+            return False
+        return bool(self.errors) or any(f.severity >= self.fail_on for f in self.findings)
 
     def match_for(self, article: Article, figure: int) -> Match | None:
         """The match of one figure of `article`."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES
 
 CASES = sorted(p for p in (FIXTURES / "rules").glob("*/*") if p.is_dir())

@@ -98,11 +98,9 @@ def resolve_reference(ref: str, article_dir: Path, article_root: Path, media_roo
         candidate = base.joinpath(*posix.parts)
         if not (_lexically_inside(candidate, article_root) or _lexically_inside(candidate, media_root)):
             continue
-        if not inside(candidate, media_root):
-            status = RefStatus.MISSING if inside(candidate, article_root) else status
-            continue
         status = RefStatus.MISSING
-        if candidate.is_file():
+        # a link inside the folder counts as found: reading it is refused (and reported) by the media stage
+        if _lexically_inside(candidate, media_root) and os.path.lexists(candidate) and not candidate.is_dir():
             rel = Path(os.path.normpath(candidate.absolute())).relative_to(
                 Path(os.path.normpath(media_root.absolute())))
             return Resolved(RefStatus.FOUND, rel.as_posix())
