@@ -30,3 +30,11 @@ def test_every_rule_documented_in_four_parts() -> None:
         assert doc.startswith(f"{rule.name} ({rule.code})"), rule.name
         for part in ("What it flags", "Why it matters", "Example", "How to fix"):
             assert part in doc, (rule.name, part)
+
+
+def test_readme_documents_every_rule() -> None:
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in ALL_RULES:
+        assert f"| {rule.code} | {rule.name} | {rule.severity.label} |" in readme, rule.name

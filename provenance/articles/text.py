@@ -54,7 +54,9 @@ def parse_text(text: str, path: str, root: str, parser: CreditParser, *, encodin
 
 
 def _paragraphs(lines: list[str], skip: set[int]) -> list[Paragraph]:
-    has_blocks = any(not line for line in lines) and any(
+    filled = [i for i, line in enumerate(lines) if line]
+    # blank lines between text mean blank-line separated paragraphs; otherwise one paragraph per line
+    has_blocks = bool(filled) and any(not lines[i] for i in range(filled[0], filled[-1])) and any(
         lines[i] and lines[i + 1] and i not in skip and i + 1 not in skip for i in range(len(lines) - 1)
     )
     paragraphs: list[Paragraph] = []
