@@ -40,3 +40,16 @@ def test_agreement_with_exiftool() -> None:
     assert result.records == result.files > 0
     assert result.ours.ratio >= TARGET, "\n".join(lines)
     assert result.ours.ratio > result.baseline.ratio
+
+
+@pytest.mark.skipif(
+    not (CORPUS / "c2pa-python-truth.json").exists(),
+    reason="real-image corpus (../shared/corpus/real) not present",
+)
+def test_c2pa_state_matches_c2pa_python() -> None:
+    bench = _benchmark()
+    if not bench.c2pa_available():
+        pytest.skip("c2pa-python is not installed")
+    result = bench.run(CORPUS)
+    assert result.c2pa_checked > 0
+    assert not result.c2pa_problems, "\n".join(result.c2pa_problems)

@@ -25,6 +25,8 @@ XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\0"
 XMP_EXT_APP1 = b"http://ns.adobe.com/xmp/extension/\0"
 PS_APP13 = b"Photoshop 3.0\0"
 PS_APP13_OLD = b"Adobe_Photoshop2.5:"
+JUMBF_C2PA_TYPES = (b"c2pa\x00\x11\x00\x10", b"cacb\x00\x11\x00\x10")
+"""Start of the JUMBF description-box type of a C2PA manifest store (and of its pre-standard CAI form)."""
 
 
 @dataclass
@@ -178,7 +180,8 @@ def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
                 photoshop = None
         elif marker == 0xEB:
             if payload.startswith(b"JP") and b"jumb" in payload[:64]:
-                blocks.c2pa = blocks.c2pa or b"c2pa" in payload[:128]
+                head = payload[:128]
+                blocks.c2pa = blocks.c2pa or any(uuid in head for uuid in JUMBF_C2PA_TYPES)
         elif marker == 0xDA:
             saw_sos = True
             break

@@ -25,6 +25,7 @@ from provenance.media.exif import ExifFields, parse_exif
 from provenance.media.iptc import IptcBlock, parse_iim
 from provenance.media.xmp import (
     NS_DC,
+    NS_DCTERMS,
     NS_IPTC_EXT,
     NS_PHOTOSHOP,
     NS_PLUS,
@@ -102,7 +103,8 @@ def _read(data: bytes) -> tuple[Provenance, tuple[str, ...]]:
     exif = _read_exif(blocks, errors)
     iptc = _read_iptc(blocks, errors)
     xmp = _read_xmp(blocks, errors)
-    c2pa = read_c2pa(data, blocks.format, blocks.c2pa, errors)
+    remote = _text(_xmp_value(xmp, (NS_DCTERMS, "provenance")))
+    c2pa = read_c2pa(data, blocks.format, blocks.c2pa, errors, remote=remote)
     record = _reconcile(exif, iptc, xmp, blocks, c2pa)
     return record, tuple(dict.fromkeys(errors))
 
