@@ -126,7 +126,7 @@ def norm_text(value: Any) -> str | None:
 
 
 _DATE = re.compile(
-    r"(\d{4})[:-](\d{2})(?:[:-](\d{2}))?"
+    r"(\d{4})(?:[:-](\d{2})(?:[:-](\d{2}))?)?"
     r"(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|[-+]\d{2}:?\d{2})?$"
 )
 
@@ -140,7 +140,7 @@ def norm_date(value: Any) -> str | None:
     if not m:
         return text
     year, month, day, hh, mm, ss, frac, tz = m.groups()
-    out = f"{year}-{month}" + (f"-{day}" if day else "")
+    out = year + (f"-{month}" if month else "") + (f"-{day}" if day else "")
     if hh is not None:
         out += f"T{hh}:{mm}:{ss or '00'}{frac or ''}"
     if tz:

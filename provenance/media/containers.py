@@ -490,20 +490,25 @@ def _walk_isobmff(data: bytes, blocks: RawBlocks) -> None:
     s, e = meta
     children = _boxes(data, s + 4, e, blocks, budget)  # meta is a full box: skip version+flags
     items: dict[int, bytes] = {}  # item id -> item type, or b"mime:" + content type
-    locations: dict[int, list[tuple[int, int]]] = {}
+    locations: dict[int, tuple[int, list[tuple[int, int]]]] = {}
+    idat = (0, 0)
     for btype, cs, ce in children:
         if btype == b"iinf":
             items.update(_parse_iinf(data, cs, ce, blocks, budget))
         elif btype == b"iloc":
             locations.update(_parse_iloc(data, cs, ce, blocks))
+        elif btype == b"idat":
+            idat = (cs, ce)
     for item_id, kind in items.items():
-        extents = locations.get(item_id)
+        method, extents = locations.get(item_id, (0, []))
         if not extents:
             continue
+        # construction method 0: offsets in the file; 1: offsets in the idat box
+        base, limit = (0, len(data)) if method == 0 else idat
         payload = bytearray()
-        for off, length in extents:
-            base_end = len(data)
-            if off < 0 or off + length > base_end or len(payload) + length > MAX_TEXT_BYTES:
+        for rel, length in extents:
+            off = base + rel
+            if off + length > limit or len(payload) + length > MAX_TEXT_BYTES:
                 blocks.errors.append(f"HEIF: item {item_id} lies outside the file")
                 payload = bytearray()
                 break
@@ -552,8 +557,11 @@ def _parse_iinf(data: bytes, s: int, e: int, blocks: RawBlocks, budget: list[int
     return out
 
 
-def _parse_iloc(data: bytes, s: int, e: int, blocks: RawBlocks) -> dict[int, list[tuple[int, int]]]:
-    out: dict[int, list[tuple[int, int]]] = {}
+def _parse_iloc(
+    data: bytes, s: int, e: int, blocks: RawBlocks
+) -> dict[int, tuple[int, list[tuple[int, int]]]]:
+    """Item id -> (construction method, [(offset, length)...]) for methods 0 (file) and 1 (idat)."""
+    out: dict[int, tuple[int, list[tuple[int, int]]]] = {}
     if s + 6 > e:
         return out
     version = data[s]
@@ -593,8 +601,8 @@ def _parse_iloc(data: bytes, s: int, e: int, blocks: RawBlocks) -> dict[int, lis
                 off = take(off_size)
                 length = take(len_size)
                 extents.append((base + off, length))
-            if method == 0:
-                out[item_id] = extents
+            if method in (0, 1):
+                out[item_id] = (method, extents)
     except ValueError:
         blocks.errors.append("HEIF: item location box is truncated")
     return out

@@ -221,7 +221,7 @@ def _iptc_time(value: str | None) -> str | None:
 
 
 _DATE = re.compile(
-    r"\s*(\d{4})[:-](\d{2})(?:[:-](\d{2}))?"
+    r"\s*(\d{4})(?:[:-](\d{2})(?:[:-](\d{2}))?)?"
     r"(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|[-+]\d{2}:?\d{2})?\s*$"
 )
 
@@ -234,7 +234,7 @@ def iso_date(value: str) -> str | None:
     year, month, day, hh, mm, ss, frac, tz = m.groups()
     if year == "0000" or month == "00":
         return None
-    out = f"{year}-{month}" + (f"-{day}" if day else "")
+    out = year + (f"-{month}" if month else "") + (f"-{day}" if day else "")
     if hh is not None and day:
         out += f"T{hh}:{mm}:{ss or '00'}{frac or ''}"
         if tz:

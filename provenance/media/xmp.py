@@ -8,7 +8,8 @@ order mark, as Photoshop and ExifTool's own test files write them).
 A parsed packet is flattened the way ExifTool flattens it: every property,
 including the fields of structures inside lists (Iptc4xmpExt:LocationShown,
 plus:Licensor), becomes a path of Clark names ("{namespace}local") mapped to
-its values in document order. Language alternatives keep the x-default value.
+its values in document order. Language alternatives keep the x-default value
+(or the item without a language); other languages are left out, as in ExifTool.
 """
 
 from __future__ import annotations
@@ -181,10 +182,11 @@ def _read_property(elem: Element, path: Path, props: XmpProperties, depth: int) 
         return
     for child in children:
         if child.tag == clark(RDF, "Alt"):
+            # Only the default language is "the" value (as in ExifTool); other languages are variants.
             items = child.findall(clark(RDF, "li"))
-            chosen = next((li for li in items if li.get(clark(XML_NS, "lang")) == "x-default"), None)
-            if chosen is None and items:
-                chosen = items[0]
+            chosen = next(
+                (li for li in items if li.get(clark(XML_NS, "lang"), "x-default") == "x-default"), None
+            )
             if chosen is not None:
                 _read_value(chosen, path, props, depth + 1)
         elif child.tag in (clark(RDF, "Seq"), clark(RDF, "Bag")):
