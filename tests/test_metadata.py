@@ -219,6 +219,29 @@ def test_location_shown_preferred_and_xmp_fields() -> None:
     assert rec.caption == "Picture"
 
 
+def test_xmp_attribute_form_and_qualified_values() -> None:
+    xmp = xmp_packet(
+        "<dc:creator><rdf:Seq><rdf:li><rdf:Description>"
+        "<rdf:value>Qualified Name</rdf:value><photoshop:Role>photographer</photoshop:Role>"
+        "</rdf:Description></rdf:li></rdf:Seq></dc:creator>"
+        '<Iptc4xmpExt:LocationShown><rdf:Bag><rdf:li Iptc4xmpExt:City="Attr City"/></rdf:Bag>'
+        "</Iptc4xmpExt:LocationShown>"
+    ).replace(b'rdf:about=""', b'rdf:about="" photoshop:Credit="Attr Credit"')
+    rec, errors = read_metadata(with_segments(jpeg_bytes(), app1_xmp(xmp)))
+    assert errors == ()
+    assert rec.credit == "Attr Credit"
+    assert rec.creator == ("Qualified Name",)
+    assert rec.city == "Attr City"
+
+
+def test_xmp_other_language_only_is_not_the_caption() -> None:
+    xmp = xmp_packet(
+        '<dc:description><rdf:Alt><rdf:li xml:lang="de">Nur deutsch</rdf:li></rdf:Alt></dc:description>'
+    )
+    rec, _ = read_metadata(with_segments(jpeg_bytes(), app1_xmp(xmp)))
+    assert rec.caption is None
+
+
 # --- XMP safety -------------------------------------------------------------
 
 

@@ -154,6 +154,15 @@ def _read_description(desc: Element, path: Path, props: XmpProperties, depth: in
     """Fields of an rdf:Description (or parseType="Resource" element): attributes then child elements."""
     if depth > MAX_DEPTH:
         return
+    if path:  # a qualified value (rdf:value plus qualifiers) stands for its rdf:value
+        value_attr = desc.get(clark(RDF, "value"))
+        value_elem = desc.find(clark(RDF, "value"))
+        if value_attr is not None:
+            _add(props, path, value_attr)
+            return
+        if value_elem is not None:
+            _read_value(value_elem, path, props, depth + 1)
+            return
     for name, value in desc.attrib.items():
         if not _is_meta(name):
             _add(props, (*path, name), value)
