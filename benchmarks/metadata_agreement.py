@@ -33,6 +33,11 @@ Normalisation, applied identically to both sides before comparing:
   as written ("Z" is "+00:00"), missing seconds are ":00";
 * numbers ExifTool prints as JSON numbers are compared as their text.
 
+Known deliberate difference: EXIF text that is not valid UTF-8 is read by the
+reader as cp1252 ("Café"), where ExifTool prints "?" for each such byte
+("Caf?"); such a field shows up below as a disagreement (none in the shared
+corpus). No normalisation hides it.
+
 Scoring: every (file, field) where at least one side has a value counts once,
 and agrees when the normalised values are equal. Values the reader took from a
 C2PA manifest are left out of this comparison (ExifTool 12.57 does not read
