@@ -162,13 +162,13 @@ class C2PAInfo:
     """What a C2PA manifest store says about an image."""
 
     validation_state: str
-    """"Valid", "Trusted", "Invalid", or "not checked"."""
+    """"Valid", "Trusted", "Invalid", or "not checked" (c2pa-python absent, or the manifest is remote)."""
     claim_generator: str | None = None
     """Software that wrote the active manifest."""
     signer: str | None = None
     """Who signed the active manifest."""
     actions: tuple[Mapping[str, str], ...] = ()
-    """c2pa.actions entries: action and digitalSourceType where present."""
+    """c2pa.actions entries of the active manifest: action; digitalSourceType, softwareAgent if present."""
     ingredients: tuple[str, ...] = ()
     """Titles of the ingredients the manifest names."""
     errors: tuple[str, ...] = ()
@@ -210,7 +210,7 @@ class Provenance:
     c2pa: C2PAInfo | None = None
     """C2PA content credentials, or None when the file has none (or were not checked)."""
     origins: Mapping[str, str] = field(default_factory=_frozen_map)
-    """Field name -> "EXIF", "IPTC", "XMP" or "C2PA": where each value came from."""
+    """Field name -> "EXIF", "IPTC", "XMP", "C2PA" or "PNG" (PNG text keyword): where each value came from."""
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,29 @@ def test_location_shown_preferred_and_xmp_fields() -> None:
     assert rec.caption == "Picture"
 
 
+def test_xmp_attribute_form_and_qualified_values() -> None:
+    xmp = xmp_packet(
+        "<dc:creator><rdf:Seq><rdf:li><rdf:Description>"
+        "<rdf:value>Qualified Name</rdf:value><photoshop:Role>photographer</photoshop:Role>"
+        "</rdf:Description></rdf:li></rdf:Seq></dc:creator>"
+        '<Iptc4xmpExt:LocationShown><rdf:Bag><rdf:li Iptc4xmpExt:City="Attr City"/></rdf:Bag>'
+        "</Iptc4xmpExt:LocationShown>"
+    ).replace(b'rdf:about=""', b'rdf:about="" photoshop:Credit="Attr Credit"')
+    rec, errors = read_metadata(with_segments(jpeg_bytes(), app1_xmp(xmp)))
+    assert errors == ()
+    assert rec.credit == "Attr Credit"
+    assert rec.creator == ("Qualified Name",)
+    assert rec.city == "Attr City"
+
+
+def test_xmp_other_language_only_is_not_the_caption() -> None:
+    xmp = xmp_packet(
+        '<dc:description><rdf:Alt><rdf:li xml:lang="de">Nur deutsch</rdf:li></rdf:Alt></dc:description>'
+    )
+    rec, _ = read_metadata(with_segments(jpeg_bytes(), app1_xmp(xmp)))
+    assert rec.caption is None
+
+
 # --- XMP safety -------------------------------------------------------------
 
 
@@ -329,6 +352,38 @@ def test_png_text_bomb_is_refused() -> None:
     bomb = b"Raw profile type exif\0\0" + zlib.compress(b"0" * (17 * 1024 * 1024), 9)
     _rec, errors = read_metadata(png_with(png_chunk(b"zTXt", bomb)))
     assert any("expands beyond" in e for e in errors)
+
+
+# --- C2PA -------------------------------------------------------------------
+
+
+def jumbf_app11() -> bytes:
+    """An APP11 segment holding the start of a C2PA JUMBF manifest store (no valid manifest)."""
+    jumd = b"c2pa\x00\x11\x00\x10\x80\x00\x00\xaa\x00\x38\x9b\x71" + b"\x03c2pa\0"
+    jumd_box = (8 + len(jumd)).to_bytes(4, "big") + b"jumd" + jumd
+    jumb = (8 + len(jumd_box)).to_bytes(4, "big") + b"jumb" + jumd_box
+    return segment(0xEB, b"JP\x00\x01\x00\x00\x00\x01" + jumb)
+
+
+def test_c2pa_absent_gives_none() -> None:
+    rec, _ = read_metadata(jpeg_bytes())
+    assert rec.c2pa is None
+
+
+def test_c2pa_without_the_package_is_not_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.media import c2pa as c2pa_module
+
+    monkeypatch.setattr(c2pa_module, "_context", lambda: None)
+    rec, errors = read_metadata(with_segments(jpeg_bytes(), jumbf_app11()))
+    assert rec.c2pa is not None
+    assert rec.c2pa.validation_state == "not checked"
+    assert errors == ()
+
+
+def test_c2pa_broken_store_never_raises() -> None:
+    rec, errors = read_metadata(with_segments(jpeg_bytes(), jumbf_app11()))
+    assert rec.c2pa is None or rec.c2pa.validation_state in ("not checked", "Invalid")
+    assert isinstance(errors, tuple)
 
 
 # --- JSON -------------------------------------------------------------------

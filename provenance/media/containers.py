@@ -25,6 +25,8 @@ XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\0"
 XMP_EXT_APP1 = b"http://ns.adobe.com/xmp/extension/\0"
 PS_APP13 = b"Photoshop 3.0\0"
 PS_APP13_OLD = b"Adobe_Photoshop2.5:"
+JUMBF_C2PA_TYPES = (b"c2pa\x00\x11\x00\x10", b"cacb\x00\x11\x00\x10")
+"""Start of the JUMBF description-box type of a C2PA manifest store (and of its pre-standard CAI form)."""
 
 
 @dataclass
@@ -178,7 +180,8 @@ def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
                 photoshop = None
         elif marker == 0xEB:
             if payload.startswith(b"JP") and b"jumb" in payload[:64]:
-                blocks.c2pa = blocks.c2pa or b"c2pa" in payload[:128]
+                head = payload[:128]
+                blocks.c2pa = blocks.c2pa or any(uuid in head for uuid in JUMBF_C2PA_TYPES)
         elif marker == 0xDA:
             saw_sos = True
             break
@@ -487,20 +490,25 @@ def _walk_isobmff(data: bytes, blocks: RawBlocks) -> None:
     s, e = meta
     children = _boxes(data, s + 4, e, blocks, budget)  # meta is a full box: skip version+flags
     items: dict[int, bytes] = {}  # item id -> item type, or b"mime:" + content type
-    locations: dict[int, list[tuple[int, int]]] = {}
+    locations: dict[int, tuple[int, list[tuple[int, int]]]] = {}
+    idat = (0, 0)
     for btype, cs, ce in children:
         if btype == b"iinf":
             items.update(_parse_iinf(data, cs, ce, blocks, budget))
         elif btype == b"iloc":
             locations.update(_parse_iloc(data, cs, ce, blocks))
+        elif btype == b"idat":
+            idat = (cs, ce)
     for item_id, kind in items.items():
-        extents = locations.get(item_id)
+        method, extents = locations.get(item_id, (0, []))
         if not extents:
             continue
+        # construction method 0: offsets in the file; 1: offsets in the idat box
+        base, limit = (0, len(data)) if method == 0 else idat
         payload = bytearray()
-        for off, length in extents:
-            base_end = len(data)
-            if off < 0 or off + length > base_end or len(payload) + length > MAX_TEXT_BYTES:
+        for rel, length in extents:
+            off = base + rel
+            if off + length > limit or len(payload) + length > MAX_TEXT_BYTES:
                 blocks.errors.append(f"HEIF: item {item_id} lies outside the file")
                 payload = bytearray()
                 break
@@ -549,8 +557,11 @@ def _parse_iinf(data: bytes, s: int, e: int, blocks: RawBlocks, budget: list[int
     return out
 
 
-def _parse_iloc(data: bytes, s: int, e: int, blocks: RawBlocks) -> dict[int, list[tuple[int, int]]]:
-    out: dict[int, list[tuple[int, int]]] = {}
+def _parse_iloc(
+    data: bytes, s: int, e: int, blocks: RawBlocks
+) -> dict[int, tuple[int, list[tuple[int, int]]]]:
+    """Item id -> (construction method, [(offset, length)...]) for methods 0 (file) and 1 (idat)."""
+    out: dict[int, tuple[int, list[tuple[int, int]]]] = {}
     if s + 6 > e:
         return out
     version = data[s]
@@ -590,8 +601,8 @@ def _parse_iloc(data: bytes, s: int, e: int, blocks: RawBlocks) -> dict[int, lis
                 off = take(off_size)
                 length = take(len_size)
                 extents.append((base + off, length))
-            if method == 0:
-                out[item_id] = extents
+            if method in (0, 1):
+                out[item_id] = (method, extents)
     except ValueError:
         blocks.errors.append("HEIF: item location box is truncated")
     return out

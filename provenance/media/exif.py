@@ -3,7 +3,9 @@
 Pillow parses the TIFF structure (IFD0 and the EXIF sub-IFD) from the raw
 block without decoding any pixels. Pillow hands ASCII values back as Latin-1
 text; we recover the bytes and decode them as UTF-8 when valid, else cp1252,
-which is how ExifTool reads EXIF under the MWG rules ("EXIF strings are UTF-8").
+which is how ExifTool reads EXIF under the MWG rules ("EXIF strings are UTF-8")
+except for bytes that are not UTF-8: ExifTool prints those as "?", losing them,
+while we read them as cp1252 ("Caf\xe9" is "Café", not "Caf?").
 Like ExifTool, a string ends at its first NUL, except Copyright, whose NUL
 separates the photographer's notice from the editor's.
 """

@@ -25,6 +25,7 @@ from provenance.media.exif import ExifFields, parse_exif
 from provenance.media.iptc import IptcBlock, parse_iim
 from provenance.media.xmp import (
     NS_DC,
+    NS_DCTERMS,
     NS_IPTC_EXT,
     NS_PHOTOSHOP,
     NS_PLUS,
@@ -102,7 +103,8 @@ def _read(data: bytes) -> tuple[Provenance, tuple[str, ...]]:
     exif = _read_exif(blocks, errors)
     iptc = _read_iptc(blocks, errors)
     xmp = _read_xmp(blocks, errors)
-    c2pa = read_c2pa(data, blocks.format, blocks.c2pa, errors)
+    remote = _text(_xmp_value(xmp, (NS_DCTERMS, "provenance")))
+    c2pa = read_c2pa(data, blocks.format, blocks.c2pa, errors, remote=remote)
     record = _reconcile(exif, iptc, xmp, blocks, c2pa)
     return record, tuple(dict.fromkeys(errors))
 
@@ -219,7 +221,7 @@ def _iptc_time(value: str | None) -> str | None:
 
 
 _DATE = re.compile(
-    r"\s*(\d{4})[:-](\d{2})(?:[:-](\d{2}))?"
+    r"\s*(\d{4})(?:[:-](\d{2})(?:[:-](\d{2}))?)?"
     r"(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|[-+]\d{2}:?\d{2})?\s*$"
 )
 
@@ -232,7 +234,7 @@ def iso_date(value: str) -> str | None:
     year, month, day, hh, mm, ss, frac, tz = m.groups()
     if year == "0000" or month == "00":
         return None
-    out = f"{year}-{month}" + (f"-{day}" if day else "")
+    out = year + (f"-{month}" if month else "") + (f"-{day}" if day else "")
     if hh is not None and day:
         out += f"T{hh}:{mm}:{ss or '00'}{frac or ''}"
         if tz:

@@ -8,7 +8,8 @@ order mark, as Photoshop and ExifTool's own test files write them).
 A parsed packet is flattened the way ExifTool flattens it: every property,
 including the fields of structures inside lists (Iptc4xmpExt:LocationShown,
 plus:Licensor), becomes a path of Clark names ("{namespace}local") mapped to
-its values in document order. Language alternatives keep the x-default value.
+its values in document order. Language alternatives keep the x-default value
+(or the item without a language); other languages are left out, as in ExifTool.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 NS_DC = "http://purl.org/dc/elements/1.1/"
+NS_DCTERMS = "http://purl.org/dc/terms/"
 NS_PHOTOSHOP = "http://ns.adobe.com/photoshop/1.0/"
 NS_IPTC_EXT = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
 NS_IPTC_CORE = "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"
@@ -152,6 +154,15 @@ def _read_description(desc: Element, path: Path, props: XmpProperties, depth: in
     """Fields of an rdf:Description (or parseType="Resource" element): attributes then child elements."""
     if depth > MAX_DEPTH:
         return
+    if path:  # a qualified value (rdf:value plus qualifiers) stands for its rdf:value
+        value_attr = desc.get(clark(RDF, "value"))
+        value_elem = desc.find(clark(RDF, "value"))
+        if value_attr is not None:
+            _add(props, path, value_attr)
+            return
+        if value_elem is not None:
+            _read_value(value_elem, path, props, depth + 1)
+            return
     for name, value in desc.attrib.items():
         if not _is_meta(name):
             _add(props, (*path, name), value)
@@ -180,10 +191,11 @@ def _read_property(elem: Element, path: Path, props: XmpProperties, depth: int) 
         return
     for child in children:
         if child.tag == clark(RDF, "Alt"):
+            # Only the default language is "the" value (as in ExifTool); other languages are variants.
             items = child.findall(clark(RDF, "li"))
-            chosen = next((li for li in items if li.get(clark(XML_NS, "lang")) == "x-default"), None)
-            if chosen is None and items:
-                chosen = items[0]
+            chosen = next(
+                (li for li in items if li.get(clark(XML_NS, "lang"), "x-default") == "x-default"), None
+            )
             if chosen is not None:
                 _read_value(chosen, path, props, depth + 1)
         elif child.tag in (clark(RDF, "Seq"), clark(RDF, "Bag")):
