@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 
 
@@ -84,7 +84,7 @@ class Credit:
     photographer: str | None = None
     """The person credited, when the line names one."""
     distributor: str | None = None
-    """Who distributed another agency's photo: "AFP via Getty Images" has agency AFP, distributor Getty Images."""
+    """Who distributed another agency's photo ("AFP via Getty Images": agency AFP, distributor Getty Images)."""
 
     def agencies(self) -> frozenset[str]:
         """Every organisation this credit names (agency and distributor)."""
@@ -211,6 +211,27 @@ class Provenance:
     """C2PA content credentials, or None when the file has none (or were not checked)."""
     origins: Mapping[str, str] = field(default_factory=_frozen_map)
     """Field name -> "EXIF", "IPTC", "XMP", "C2PA" or "PNG" (PNG text keyword): where each value came from."""
+
+    def to_json(self) -> dict[str, object]:
+        """Every field as plain JSON data, in declaration order."""
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, C2PAInfo):
+                value = {
+                    "validation_state": value.validation_state,
+                    "claim_generator": value.claim_generator,
+                    "signer": value.signer,
+                    "actions": [dict(sorted(a.items())) for a in value.actions],
+                    "ingredients": list(value.ingredients),
+                    "errors": list(value.errors),
+                }
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = {k: value[k] for k in sorted(value)}
+            out[f.name] = value
+        return out
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ and blank values count as absent: a credit of "   " is no credit.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -40,24 +40,7 @@ from provenance.model import C2PAInfo, Provenance
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Files larger than this are not examined."""
 
-JSON_FIELDS = (
-    "credit",
-    "creator",
-    "creator_title",
-    "copyright",
-    "source",
-    "caption",
-    "headline",
-    "date_created",
-    "city",
-    "state",
-    "country",
-    "digital_source_type",
-    "web_statement",
-    "licensor",
-    "c2pa",
-    "origins",
-)
+JSON_FIELDS = tuple(f.name for f in dataclasses.fields(Provenance))
 """Key order of `provenance_to_json`."""
 
 # IPTC application record datasets
@@ -389,32 +372,4 @@ def _reconcile(
 
 def provenance_to_json(p: Provenance) -> dict[str, Any]:
     """The JSON record of a `Provenance`: every field, in a stable order (see `JSON_FIELDS`)."""
-    out: dict[str, Any] = {}
-    for name in JSON_FIELDS:
-        value = getattr(p, name)
-        if name == "creator":
-            out[name] = list(value)
-        elif name == "origins":
-            out[name] = {k: value[k] for k in sorted(value)}
-        elif name == "c2pa":
-            out[name] = _c2pa_to_json(value)
-        else:
-            out[name] = value
-    return out
-
-
-def _c2pa_to_json(info: C2PAInfo | None) -> dict[str, Any] | None:
-    if info is None:
-        return None
-    return {
-        "validation_state": info.validation_state,
-        "claim_generator": info.claim_generator,
-        "signer": info.signer,
-        "actions": [dict(_sorted_map(a)) for a in info.actions],
-        "ingredients": list(info.ingredients),
-        "errors": list(info.errors),
-    }
-
-
-def _sorted_map(m: Mapping[str, str]) -> list[tuple[str, str]]:
-    return sorted(m.items())
+    return p.to_json()

@@ -80,7 +80,6 @@ def _article(report: Report, article: Article) -> dict[str, Any]:
 
 def image_dict(image: ImageRecord) -> dict[str, Any]:
     """One image record: file facts, embedded provenance, hashes and errors."""
-    meta = image.metadata
     return {
         "path": image.path,
         "root": image.root,
@@ -89,15 +88,7 @@ def image_dict(image: ImageRecord) -> dict[str, Any]:
         "height": image.height,
         "size": image.size,
         "sha256": image.sha256,
-        "credit": meta.credit,
-        "creator": list(meta.creator),
-        "creator_title": meta.creator_title,
-        "copyright": meta.copyright,
-        "source": meta.source,
-        "caption": meta.caption,
-        "headline": meta.headline,
-        "date_created": meta.date_created,
-        "origins": dict(meta.origins),
+        **image.metadata.to_json(),
         "hashes": {"version": image.hashes.version, **dict(image.hashes.values)} if image.hashes else None,
         "errors": list(image.errors),
     }
