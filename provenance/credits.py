@@ -64,12 +64,19 @@ GENERIC_SOURCES: Mapping[str, tuple[str, ...]] = {
 DISTRIBUTORS = frozenset({"Getty Images", "Shutterstock", "Alamy", "Reuters", "AP", "AFP", "Imago", "dpa"})
 """Agencies that commonly distribute other agencies' photos ("X via Getty Images", "X/AFP")."""
 
+_LEAD_WORDS = (
+    r"photo(?:graph)?s?(?:\s*(?:by|credit|credits))?|pictures?(?:\s*by)?|images?(?:\s*(?:by|credit|source))?|"
+    r"credits?|cr[ée]dits?(?:\s+photos?)?|copyright|courtesy(?:\s+of)?|source|photographie|"
+    r"foto(?:s|grafie|graf|grafia|graf[ií]a|ğraf)?|fot\.|bild(?:er|quelle)?|quelle|beeld|bron|kuva|kilde|"
+    r"fuente|fonte|imagen|zdroj|źródło|sumber|dok\.?|kaynak|ảnh|nguồn|"
+    r"фото|снимок|источник|사진(?:\s*출처)?|출처|写真|撮影|提供|图片?(?:来源)?|摄影|फोटो|तस्वीर|सौजन्य|"
+    r"صورة|تصوير|المصدر"
+)
+"""Words that introduce a credit ("Photo:", "Foto:", "Bild:", "Crédit photo :", "Фото:", "사진="...)."""
+
 _PREFIX = re.compile(
-    r"^\s*(?:"
-    r"photo(?:graph)?s?\s*(?:by|credit|credits)?|pictures?\s*(?:by)?|image(?:s)?\s*(?:by|credit)?|"
-    r"credits?|cr[ée]dits?(?:\s+photo)?|copyright|foto(?:s|grafie|graf)?|bild(?:er)?|kuva|"
-    r"fuente|source|quelle|photographie|fotograf[ií]a|© ?|\(c\)"
-    r")\s*[:：|]\s*|^\s*(?:©|\(c\)|copyright\s+©?|photo(?:graph)?s? by|pictures? by|credit)\s*",
+    r"^\s*(?:(?:" + _LEAD_WORDS + r"|© ?|\(c\))\s*[:：|=＝]\s*"
+    r"|(?:©|\(c\)|copyright\s+©?|photo(?:graph)?s? by|pictures? by|credit|courtesy of)\s*)",
     re.IGNORECASE,
 )
 """Generic lead-ins of a credit: "Photo:", "Photograph:", "Credit:", "Image:", "©", "Foto:", "Bild:"..."""
@@ -261,8 +268,8 @@ class CreditParser:
 
 
 _LEAD_IN = re.compile(
-    r"(?:(?<=\s)|^)(?:photo(?:graph)?s?|pictures?|image|credits?|cr[ée]dits?(?:\s+photo)?|foto(?:s)?|bild(?:er)?|"
-    r"kuva|fuente|quelle)\s*[:：]\s*\S[^:：]{0,90}$|(?<=\s)(?:©|\(c\)\s)\s*\S[^©]{0,90}$",
+    r"(?:(?<=\s)|(?<=[(\[（])|^)(?:" + _LEAD_WORDS + r")\s*[:：=＝]\s*\S[^:：]{0,90}$"
+    r"|(?<=\s)(?:©|\(c\)\s)\s*\S[^©]{0,90}$",
     re.IGNORECASE,
 )
 
