@@ -865,7 +865,14 @@ def _norm_caption(text: str | None) -> str:
 
 
 def _same_photo(same: _Fig, fig: _Fig, key: str | None, cap: str) -> bool:
-    """Whether `fig` repeats `same` (same file or caption) rather than another crop with its own caption."""
+    """Whether `fig` repeats `same` (same file or caption) rather than another crop with its own caption.
+
+    Two different image files are never one photo here, whatever their captions: a caption shared
+    by two files is what the repeated-caption rule exists to report.
+    """
+    other = _image_key(same.image_ref)
+    if key and other and key != other:
+        return False
     known = _norm_caption(same.caption)
     if not cap or not known or known == cap:
         return True
