@@ -51,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=["error", "warning", "note", "never"], default="error",
                        help="exit 1 when a finding is at or above this severity (default: error)")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--max-age", type=_days, default=30, metavar="DAYS",
+                       help="days a photo may predate its article before stale-photo flags it (default: 30)")
+    check.add_argument("--published", type=_iso_date, metavar="DATE",
+                       help="publication date (YYYY-MM-DD) of the articles, instead of the date they state")
+
+    inspect = sub.add_parser("inspect", help="print the embedded provenance of images",
+                             description="Print each image's provenance record (EXIF, IPTC, XMP, C2PA).")
+    inspect.add_argument("images", nargs="+", metavar="IMAGE", type=Path)
+    inspect.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("name", nargs="?", help="a rule name or code")
@@ -73,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "inspect":
+            return _inspect(args)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -92,7 +103,7 @@ def _check(args: argparse.Namespace) -> int:
     from provenance.report import Format, render
 
     fail_on = None if args.fail_on == "never" else Severity.parse(args.fail_on)
-    options = CheckOptions(media=args.media, fail_on=fail_on)
+    options = CheckOptions(media=args.media, fail_on=fail_on, max_age=args.max_age, published=args.published)
     try:
         report = run(args.paths, options)
     except UsageError as exc:
@@ -109,6 +120,57 @@ def _check(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
     return EXIT_FINDINGS if report.failed else EXIT_CLEAN
+
+
+def _days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError("days cannot be negative")
+    return days
+
+
+def _iso_date(value: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    import json
+
+    from provenance.media.reader import read_image
+    from provenance.report.json import image_dict
+
+    records = []
+    missing = 0
+    for path in args.images:
+        if not path.is_file():
+            print(f"provenance: {path}: not a file", file=sys.stderr)
+            missing += 1
+            continue
+        records.append(image_dict(read_image(path, path.name, path.parent.as_posix())))
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"images": records}, indent=2, ensure_ascii=False) + "\n")
+    else:
+        for record in records:
+            print(f"{record['root']}/{record['path']}".removeprefix("./"))
+            for key, value in record.items():
+                if key in ("path", "root") or value in (None, [], {}):
+                    continue
+                if key == "origins":
+                    value = ", ".join(f"{k}: {v}" for k, v in value.items())
+                elif isinstance(value, list):
+                    value = "; ".join(str(v) for v in value)
+                elif isinstance(value, dict):
+                    value = json.dumps(value, ensure_ascii=False)
+                print(f"  {key:<20} {value}")
+    return EXIT_USAGE if missing else EXIT_CLEAN
 
 
 def _rules(args: argparse.Namespace) -> int:

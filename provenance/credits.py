@@ -241,7 +241,10 @@ class CreditParser:
         for m in _LEAD_IN.finditer(text):
             tail = text[m.start():].strip()
             head = text[: m.start()].rstrip(" ,;:-–—|/")
-            if len(tail) <= 100 and head:
+            # "FILE PHOTO: Crowds gather..." labels an archive photo; a sentence after "Photo:" is no credit
+            if re.search(r"\bfile\s*$", head, re.IGNORECASE) or _SENTENCE_INSIDE.search(tail):
+                continue
+            if len(tail) <= 100 and head and len(strip_prefix(tail).split()) <= 10:
                 return head, tail
         # "... | Getty Images", "... / AFP", "... - REUTERS"
         m = re.search(r"\s(?:\||/|[-–—])\s([^|/]{2,80}(?:/[^|/]{2,60})?)$", text)

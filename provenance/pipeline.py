@@ -37,6 +37,10 @@ class CheckOptions:
     """Rule name -> severity overriding the rule's default."""
     agencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Extra agency aliases: canonical name -> aliases."""
+    max_age: int = 30
+    """Days a photo may predate its article before stale-photo asks for an archive label."""
+    published: str | None = None
+    """Publication date (ISO 8601) for every article, overriding what the articles say."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,10 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None) -> Report:
             images.extend(seen_media[media_key])
         matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root))
         articles.extend(target_articles)
-    ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser)
+    ctx = CheckContext(
+        articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
+        options={"max_age": options.max_age, "published": options.published},
+    )
     findings = _run_rules(ctx, options)
     shown, hidden = _apply_suppressions(findings, articles)
     return Report(

@@ -5,11 +5,14 @@ from __future__ import annotations
 from provenance.rules import (
     caption_repeats_body,
     credit_mismatch,
+    invalid_content_credentials,
     missing_caption,
     missing_credit,
     missing_image,
     repeated_caption,
     reused_photo,
+    stale_photo,
+    undisclosed_ai_image,
     unreadable_image,
     unused_image,
 )
@@ -25,6 +28,9 @@ ALL_RULES: tuple[Rule, ...] = (
     missing_image.RULE,
     unused_image.RULE,
     unreadable_image.RULE,
+    undisclosed_ai_image.RULE,
+    stale_photo.RULE,
+    invalid_content_credentials.RULE,
 )
 """Every rule, in code order."""
 
