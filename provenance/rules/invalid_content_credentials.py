@@ -41,7 +41,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         c2pa = image.metadata.c2pa
         if c2pa is None or c2pa.validation_state.casefold() != "invalid":
             continue
-        why = "; ".join(c2pa.errors[:3]) or "validation failed"
+        # without a trust list every signer is "untrusted": name the failures that make it invalid first
+        causes = [e for e in c2pa.errors if "untrusted" not in e] or list(c2pa.errors)
+        why = "; ".join(causes[:3]) or "validation failed"
         used = users.get((image.root, image.path))
         if not used:
             yield RULE.finding(f"{image.path} has content credentials that fail validation: {why}",
