@@ -102,3 +102,17 @@ def test_cli_py_from_a_checkout() -> None:
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "caption-repeats-body" in proc.stdout
+
+
+def test_output_file_gets_ordinary_permissions(cli, tmp_path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "report.txt"
+    cli("check", "--output", out, FIXTURES / "seed")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    out.chmod(0o640)
+    cli("check", "--output", out, FIXTURES / "seed")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640
