@@ -11,9 +11,14 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provenance import __version__
-from provenance.model import Severity
+from provenance.model import Report, Severity
+
+if TYPE_CHECKING:
+    from provenance.baseline import Baseline
+    from provenance.pipeline import CheckOptions
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -42,19 +47,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check articles and their media folder",
                            description="Check articles: figures, captions, credits, embedded metadata, reuse.")
-    check.add_argument("paths", nargs="+", metavar="PATH", type=Path,
-                       help="an article folder (every article file in it, images anywhere under it) or an article file")
+    _add_run_options(check)
     check.add_argument("--format", choices=[f.value for f in Format], default=Format.TEXT.value,
                        help="output format (default: text)")
-    check.add_argument("--media", type=Path, metavar="DIR",
-                       help="the folder holding the images (default: the article's folder)")
-    check.add_argument("--fail-on", choices=["error", "warning", "note", "never"], default="error",
-                       help="exit 1 when a finding is at or above this severity (default: error)")
+    check.add_argument("--fail-on", choices=["error", "warning", "note", "never"], default=None,
+                       help="exit 1 when a finding is at or above this severity (default: the configuration's, "
+                            "else error)")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
-    check.add_argument("--max-age", type=_days, default=30, metavar="DAYS",
-                       help="days a photo may predate its article before stale-photo flags it (default: 30)")
-    check.add_argument("--published", type=_iso_date, metavar="DATE",
-                       help="publication date (YYYY-MM-DD) of the articles, instead of the date they state")
+    check.add_argument("--baseline", type=Path, metavar="FILE",
+                       help="hide the findings this baseline file records (see `provenance baseline`)")
+    check.add_argument("--quiet", "-q", action="store_true",
+                       help="findings only: no summary, no progress bar (nothing on stdout when clean)")
+
+    baseline = sub.add_parser("baseline", help="record today's findings, so that `check --baseline` reports new ones",
+                              description="Check like `provenance check` and write every finding to a baseline file.")
+    _add_run_options(baseline)
+    baseline.add_argument("--write", type=Path, metavar="FILE", required=True, help="the baseline file to write")
 
     inspect = sub.add_parser("inspect", help="print the embedded provenance of images",
                              description="Print each image's provenance record (EXIF, IPTC, XMP, C2PA).")
@@ -64,6 +72,27 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("name", nargs="?", help="a rule name or code")
     return parser
+
+
+def _add_run_options(command: argparse.ArgumentParser) -> None:
+    """The options `check` and `baseline` share: what to check, and with which rules."""
+    command.add_argument("paths", nargs="+", metavar="PATH", type=Path,
+                         help="an article folder (every article file in it, images anywhere under it) "
+                              "or an article file")
+    command.add_argument("--media", type=Path, metavar="DIR",
+                         help="the folder holding the images (default: the article's folder)")
+    command.add_argument("--select", action="append", metavar="RULES",
+                         help="run only these rules (names or codes, comma-separated); replaces the configuration's")
+    command.add_argument("--ignore", action="append", metavar="RULES",
+                         help="do not run these rules (names or codes, comma-separated); added to the "
+                              "configuration's")
+    command.add_argument("--config", type=Path, metavar="FILE",
+                         help="read this configuration file instead of looking for one from PATH upward")
+    command.add_argument("--max-age", type=_days, metavar="DAYS",
+                         help="days a photo may predate its article before stale-photo flags it "
+                              "(default: the configuration's, else 30)")
+    command.add_argument("--published", type=_iso_date, metavar="DATE",
+                         help="publication date (YYYY-MM-DD) of the articles, instead of the date they state")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "baseline":
+            return _baseline(args)
         if args.command == "inspect":
             return _inspect(args)
         parser.print_help(sys.stderr)
@@ -98,28 +129,134 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _check(args: argparse.Namespace) -> int:
-    from provenance.pipeline import CheckOptions, UsageError, run
-    from provenance.report import Format, render
+def _options(args: argparse.Namespace) -> CheckOptions:
+    """CheckOptions from the configuration file, then the command line (which wins).
 
-    fail_on = None if args.fail_on == "never" else Severity.parse(args.fail_on)
-    options = CheckOptions(media=args.media, fail_on=fail_on, max_age=args.max_age, published=args.published)
+    Raises `ConfigError` or `UsageError` (both exit 2).
+    """
+    from provenance.config import Config, find_config, load_config, rule_names
+    from provenance.pipeline import CheckOptions, UsageError
+
+    if args.config is not None:
+        if not args.config.is_file():
+            raise UsageError(f"--config {args.config}: no such file")
+        config = load_config(args.config)
+    else:
+        found = {p: find_config(p) for p in args.paths}
+        files = sorted({str(f) for f in found.values() if f is not None})
+        if len(set(found.values())) > 1:
+            raise UsageError(f"the PATHs are governed by different configuration files ({', '.join(files)}); "
+                             "check them separately, or name one with --config")
+        path = next(iter(found.values()), None)
+        config = load_config(path, _display(path)) if path is not None else Config()
+    select = config.select
+    ignore = set(config.ignore)
+    for flag, values in (("select", args.select), ("ignore", args.ignore)):
+        if not values:
+            continue
+        try:
+            names = rule_names(_split(values))
+        except ValueError as exc:
+            raise UsageError(f"--{flag}: {exc}") from None
+        if flag == "select":
+            select = names
+        else:
+            ignore |= names
+    fail_on_label = getattr(args, "fail_on", None) or config.fail_on or "error"
+    baseline = _read_baseline(args.baseline) if getattr(args, "baseline", None) is not None else None
+    return CheckOptions(
+        media=args.media,
+        fail_on=None if fail_on_label == "never" else Severity.parse(fail_on_label),
+        select=select,
+        ignore=frozenset(ignore),
+        severity=config.severity,
+        agencies=config.agencies,
+        reuse_threshold=config.reuse_threshold,
+        archive=config.archive,
+        max_age=args.max_age if args.max_age is not None else config.max_age,
+        published=args.published,
+        baseline=baseline,
+    )
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _display(path: Path) -> str:
+    """A configuration file's path as messages show it: relative to the current folder when inside it."""
     try:
-        report = run(args.paths, options)
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_baseline(path: Path) -> Baseline:
+    from provenance.baseline import loads
+    from provenance.pipeline import UsageError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"--baseline {path}: cannot read: {reason}") from None
+    return loads(text, str(path))
+
+
+def _run(args: argparse.Namespace, quiet: bool = False) -> Report | int:
+    """Options, then the pipeline with a progress bar; an exit code when it cannot run."""
+    from provenance.baseline import BaselineError
+    from provenance.config import ConfigError
+    from provenance.pipeline import UsageError, run
+    from provenance.progress import ProgressBar
+
+    try:
+        options = _options(args)
+    except (ConfigError, UsageError, BaselineError) as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    bar = ProgressBar(sys.stderr)
+    bar.enabled = bar.enabled and not quiet
+    try:
+        report = run(args.paths, options, progress=bar)
     except UsageError as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        bar.close()
     for error in report.errors:
         print(f"provenance: {error}", file=sys.stderr)
+    return report
+
+
+def _check(args: argparse.Namespace) -> int:
+    from provenance.report import Format, RenderOptions, render
+
+    report = _run(args, quiet=args.quiet)
+    if isinstance(report, int):
+        return report
     fmt = Format(args.format)
     color = args.output is None and fmt is Format.TEXT and sys.stdout.isatty()
-    text = render(report, fmt, color=color)
+    text = render(report, fmt, RenderOptions(color=color, quiet=args.quiet))
     if args.output is not None:
         _write_atomic(args.output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
     return EXIT_FINDINGS if report.failed else EXIT_CLEAN
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from provenance.baseline import dumps
+
+    args.baseline = None
+    report = _run(args)
+    if isinstance(report, int):
+        return report
+    _write_atomic(args.write, dumps(report.findings))
+    count = len(report.findings)
+    print(f"provenance: wrote {count} finding{'s' if count != 1 else ''} to {args.write}", file=sys.stderr)
+    return EXIT_FINDINGS if report.errors else EXIT_CLEAN
 
 
 def _days(value: str) -> int:
@@ -200,10 +337,24 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a report file gets: the existing file's, else what the umask leaves of rw-rw-rw-."""
+    import os
+    import stat
+
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 if __name__ == "__main__":

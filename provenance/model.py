@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
@@ -347,6 +348,24 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What a report says about one rule, so formatters can describe it without importing the rules."""
+
+    code: str
+    """Stable code, e.g. "PV001"."""
+    name: str
+    """Kebab-case name, e.g. "missing-credit"."""
+    severity: Severity
+    """Severity of its findings in this run (the default, or the configured one)."""
+    summary: str
+    """One line: what it flags."""
+    doc: str
+    """Its documentation: what it flags, why it matters, an example, how to fix."""
+    enabled: bool = True
+    """False when the run's select/ignore turned it off."""
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a formatter needs; formatters recompute nothing."""
 
@@ -366,6 +385,8 @@ class Report:
     """Files that could not be checked at all, one line each."""
     fail_on: Severity | None = Severity.ERROR
     """The gate's threshold; None means never fail."""
+    rules: tuple[RuleInfo, ...] = ()
+    """Every rule known to the run, in code order, enabled or not."""
 
     @property
     def summary(self) -> Summary:
@@ -400,3 +421,30 @@ class Report:
             if im.root == root and im.path == path:
                 return im
         return None
+
+
+def joined_path(root: str, rel: str) -> str:
+    """`rel` under the checked folder `root`, as the user would type it (`/` separators)."""
+    if root in ("", "."):
+        return rel
+    return f"{root.rstrip('/')}/{rel}" if rel else root
+
+
+def workspace_path(root: str, rel: str, cwd: str) -> str | None:
+    """`rel` under `root`, relative to the folder `cwd` (`/` separators); None when it lies outside `cwd`.
+
+    `root` is relative to `cwd` unless absolute. Links are not resolved: paths are compared as written.
+    """
+    full = posixpath.normpath(posixpath.join(_posix(cwd), _posix(root) or ".", rel))
+    base = posixpath.normpath(_posix(cwd))
+    if full == base:
+        return "."
+    prefix = base if base.endswith("/") else base + "/"
+    return full[len(prefix):] if full.startswith(prefix) else None
+
+
+def _posix(path: str) -> str:
+    path = path.replace("\\", "/")
+    if len(path) >= 2 and path[1] == ":":  # a Windows drive: compare as an absolute path
+        path = "/" + path
+    return path

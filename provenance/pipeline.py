@@ -1,19 +1,22 @@
-"""The one-way flow: find files -> parse articles -> read media -> match -> rules -> suppressions -> Report."""
+"""The one-way flow: find files -> parse articles -> read media -> match -> rules -> suppressions -> baseline
+-> Report."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from provenance import __version__
 from provenance.articles import ArticleError, article_format, read_article
+from provenance.baseline import Baseline
 from provenance.credits import CreditParser
 from provenance.matching import match_figures
 from provenance.media.files import find_images
 from provenance.media.reader import read_image, unreadable_record
-from provenance.model import Article, Finding, ImageRecord, Match, Report, Severity
+from provenance.model import Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity
 from provenance.rules import ALL_RULES, CheckContext, Rule
 
 
@@ -37,10 +40,23 @@ class CheckOptions:
     """Rule name -> severity overriding the rule's default."""
     agencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Extra agency aliases: canonical name -> aliases."""
-    max_age: int = 30
-    """Days a photo may predate its article before stale-photo asks for an archive label."""
+    reuse_threshold: int | None = None
+    """Largest perceptual-hash distance (bits of 64) at which two photos count as the same (None: the
+    similarity engine's default). From configuration; handed to the rules as `CheckContext.options`."""
+    archive: Path | None = None
+    """Folder of the photo archive that reused photos are looked up in (None: no archive). From
+    configuration; handed to the rules as `CheckContext.options`."""
+    max_age: int | None = None
+    """Days a photo may predate its article before stale-photo asks for an archive label (None: the
+    rule's default of 30). From `--max-age` or configuration; handed to the rules as `CheckContext.options`."""
     published: str | None = None
-    """Publication date (ISO 8601) for every article, overriding what the articles say."""
+    """Publication date (ISO 8601) for every article, overriding what the articles say (`--published`)."""
+    baseline: Baseline | None = None
+    """Known findings to hide (reported as baselined); None reports every finding."""
+
+
+Progress = Callable[[int, int], None]
+"""Called as `progress(done, total)` while files are read; `total` may grow as folders are listed."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +91,11 @@ def discover(path: Path, media: Path | None = None) -> Target:
     return Target(label=label, article_root=root, articles=tuple(files), media_root=media or root)
 
 
-def run(paths: Sequence[Path], options: CheckOptions | None = None) -> Report:
-    """Check every PATH and return the report."""
+def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Progress | None = None) -> Report:
+    """Check every PATH and return the report; `progress` hears how many files are read."""
     options = options or CheckOptions()
     targets = [discover(p, options.media) for p in paths]
+    tick = _Counter(progress, sum(len(t.articles) for t in targets))
     parser = CreditParser.default(options.agencies)
     articles: list[Article] = []
     images: list[ImageRecord] = []
@@ -94,19 +111,22 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None) -> Report:
             except ArticleError as exc:
                 errors.append(f"{_join(target.label, rel)}: {exc}")
                 continue
+            finally:
+                tick()
             target_articles.append(article)
         media_key = target.media_root.resolve()
         if media_key not in seen_media:
-            seen_media[media_key] = _read_media(target)
+            seen_media[media_key] = _read_media(target, tick)
             images.extend(seen_media[media_key])
         matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root))
         articles.extend(target_articles)
-    ctx = CheckContext(
-        articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
-        options={"max_age": options.max_age, "published": options.published},
-    )
+    ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
+                       options=_rule_options(options))
     findings = _run_rules(ctx, options)
     shown, hidden = _apply_suppressions(findings, articles)
+    if options.baseline is not None:
+        shown, known = options.baseline.split(shown)
+        hidden.extend(known)
     return Report(
         tool_version=__version__,
         articles=tuple(articles),
@@ -116,21 +136,64 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None) -> Report:
         hidden=tuple(hidden),
         errors=tuple(errors),
         fail_on=options.fail_on,
+        rules=rule_infos(options),
     )
+
+
+class _Counter:
+    """Counts files read for a `Progress` callback; silent when there is none."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def grow(self, more: int) -> None:
+        self.total += more
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _rule_options(options: CheckOptions) -> Mapping[str, object]:
+    values = {"reuse_threshold": options.reuse_threshold, "archive": options.archive, "max_age": options.max_age,
+              "published": options.published}
+    return MappingProxyType({k: v for k, v in values.items() if v is not None})
+
+
+def rule_infos(options: CheckOptions) -> tuple[RuleInfo, ...]:
+    """What the report says about every rule: its severity in this run, and whether it ran."""
+    active = {r.code for r in active_rules(options)}
+    return tuple(
+        RuleInfo(code=r.code, name=r.name, severity=_severity(r, options) or r.severity, summary=r.summary,
+                 doc=r.doc, enabled=r.code in active)
+        for r in ALL_RULES
+    )
+
+
+def _severity(rule: Rule, options: CheckOptions) -> Severity | None:
+    return options.severity.get(rule.name) or options.severity.get(rule.code)
 
 
 def _join(label: str, rel: str) -> str:
     return rel if label in ("", ".") else f"{label.rstrip('/')}/{rel}"
 
 
-def _read_media(target: Target) -> list[ImageRecord]:
+def _read_media(target: Target, tick: _Counter) -> list[ImageRecord]:
     label = target.label if target.media_root == target.article_root else target.media_root.as_posix()
     records = []
-    for entry in find_images(target.media_root):
+    entries = find_images(target.media_root)
+    tick.grow(len(entries))
+    for entry in entries:
         if entry.path is None:
             records.append(unreadable_record(entry.rel, label, entry.problem or "not read"))
         else:
             records.append(read_image(entry.path, entry.rel, label))
+        tick()
     return records
 
 
@@ -149,7 +212,7 @@ def active_rules(options: CheckOptions) -> list[Rule]:
 def _run_rules(ctx: CheckContext, options: CheckOptions) -> list[Finding]:
     findings: list[Finding] = []
     for rule in active_rules(options):
-        severity = options.severity.get(rule.name) or options.severity.get(rule.code)
+        severity = _severity(rule, options)
         for finding in rule.check(ctx):
             if severity is not None and severity != finding.severity:
                 finding = dataclasses.replace(finding, severity=severity)

@@ -53,9 +53,22 @@ def test_rules_command_lists_and_documents(cli) -> None:
     assert cli("rules", "no-such-rule").code == 2
 
 
-def test_every_format_choice_has_a_renderer() -> None:
+def test_every_format_choice_has_a_renderer(cli) -> None:
+    from provenance.cli import build_parser
+    from provenance.pipeline import run
+    from provenance.report import RenderOptions
+
+    check = build_parser()._subparsers._group_actions[0].choices["check"]  # type: ignore[union-attr]
+    choices = next(a.choices for a in check._actions if a.dest == "format")
+    assert sorted(choices) == sorted(f.value for f in Format)
+    report = run([FIXTURES / "rules" / "missing-credit" / "bad-md"])
+    outputs = {}
     for fmt in Format:
-        assert callable(fmt.renderer)
+        text = fmt.renderer(report, RenderOptions())
+        assert isinstance(text, str) and "PV001" in text, fmt
+        outputs[fmt] = text
+        assert cli("check", "--format", fmt.value, FIXTURES / "rules" / "missing-credit" / "bad-md").code == 1
+    assert len(set(outputs.values())) == len(Format)  # each choice its own renderer
 
 
 def test_json_shape(cli) -> None:
@@ -89,3 +102,17 @@ def test_cli_py_from_a_checkout() -> None:
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "caption-repeats-body" in proc.stdout
+
+
+def test_output_file_gets_ordinary_permissions(cli, tmp_path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "report.txt"
+    cli("check", "--output", out, FIXTURES / "seed")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    out.chmod(0o640)
+    cli("check", "--output", out, FIXTURES / "seed")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640

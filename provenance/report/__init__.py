@@ -1,11 +1,34 @@
-"""Formatters: one module per output format, each `render(report) -> str`, chosen through `Format`."""
+"""Formatters: one module per output format, each with a `render(report, ...) -> str`, chosen through `Format`.
+
+Every formatter imports only `provenance.model`. `Format.renderer` maps each
+choice to its renderer through one `match` that mypy checks for exhaustiveness;
+tests check the same at run time.
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn
 
 from provenance.model import Report
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How the command line asks for a report to be rendered."""
+
+    color: bool = False
+    """Colour terminal text (the CLI sets it only for a terminal)."""
+    quiet: bool = False
+    """Findings only: no summary line in text and github output (documents such as JSON are unchanged)."""
+    cwd: str | None = None
+    """The folder that SARIF and GitHub paths are made relative to (None: the current folder)."""
+
+
+Renderer = Callable[[Report, RenderOptions], str]
+"""Renders a report in one format."""
 
 
 class Format(str, enum.Enum):
@@ -13,26 +36,37 @@ class Format(str, enum.Enum):
 
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
 
     @property
-    def renderer(self) -> Callable[[Report], str]:
+    def renderer(self) -> Renderer:
         """The function that renders a report in this format."""
-        from provenance.report import json, text
+        from provenance.report import github, json, junit, sarif, text
 
-        renderers: dict[Format, Callable[[Report], str]] = {
-            Format.TEXT: text.render,
-            Format.JSON: json.render,
-        }
-        return renderers[self]
+        match self:
+            case Format.TEXT:
+                return lambda report, o: text.render(report, color=o.color, quiet=o.quiet)
+            case Format.JSON:
+                return lambda report, o: json.render(report)
+            case Format.SARIF:
+                return lambda report, o: sarif.render(report, cwd=o.cwd)
+            case Format.JUNIT:
+                return lambda report, o: junit.render(report)
+            case Format.GITHUB:
+                return lambda report, o: github.render(report, quiet=o.quiet, cwd=o.cwd)
+            case _:
+                _unreachable(self)
 
 
-def render(report: Report, fmt: Format, *, color: bool = False) -> str:
-    """Render `report` in `fmt`; `color` only affects terminal text."""
-    if fmt is Format.TEXT:
-        from provenance.report import text
-
-        return text.render(report, color=color)
-    return fmt.renderer(report)
+def _unreachable(value: NoReturn) -> NoReturn:
+    raise AssertionError(f"no renderer for {value!r}")
 
 
-__all__ = ["Format", "render"]
+def render(report: Report, fmt: Format, options: RenderOptions | None = None, *, color: bool = False) -> str:
+    """Render `report` in `fmt`."""
+    return fmt.renderer(report, options or RenderOptions(color=color))
+
+
+__all__ = ["Format", "RenderOptions", "Renderer", "render"]

@@ -1,6 +1,7 @@
 """`--format text`: findings grouped by article, `file:line severity rule message`, then a summary.
 
-Colour is used only when the output is a terminal (the CLI decides and passes `color`).
+Colour is used only when the output is a terminal (the CLI decides and passes `color`). With `quiet`,
+only the findings are printed, one a line with no heading and no summary: nothing at all when clean.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ _RESET = "\033[0m"
 _BOLD = "\033[1m"
 
 
-def render(report: Report, color: bool = False) -> str:
+def render(report: Report, color: bool = False, quiet: bool = False) -> str:
     """The report as lines of text."""
+    if quiet:
+        return "".join(_line(f, color) + "\n" for f in report.findings)
     out: list[str] = []
     for error in report.errors:
         out.append(f"error: {error}")
@@ -24,13 +27,7 @@ def render(report: Report, color: bool = False) -> str:
         where = _path(root, article) if article else f"{_path(root, '')} (media folder)".lstrip("/ ")
         out.append(f"{_BOLD}{where}{_RESET}" if color else where)
         for f in findings:
-            loc = _path(root, f.article or (f.images[0] if f.images else ""))
-            if f.line:
-                loc += f":{f.line}"
-            sev = f.severity.label
-            if color:
-                sev = f"{_COLOURS[f.severity]}{sev}{_RESET}"
-            out.append(f"  {loc}: {sev} {f.rule} ({f.code}): {f.message}")
+            out.append("  " + _line(f, color))
     remote = sum(1 for m in report.matches if m.status is RefStatus.REMOTE)
     s = report.summary
     figures = sum(len(a.figures) for a in report.articles)
@@ -53,6 +50,16 @@ def render(report: Report, color: bool = False) -> str:
         out.append("")
     out.append(f"{verdict}: " + ", ".join(parts))
     return "\n".join(out) + "\n"
+
+
+def _line(f: Finding, color: bool) -> str:
+    loc = _path(f.root, f.article or (f.images[0] if f.images else ""))
+    if f.line:
+        loc += f":{f.line}"
+    sev = f.severity.label
+    if color:
+        sev = f"{_COLOURS[f.severity]}{sev}{_RESET}"
+    return f"{loc}: {sev} {f.rule} ({f.code}): {f.message}"
 
 
 def _path(root: str, rel: str) -> str:

@@ -1,0 +1,227 @@
+"""Configuration: `[tool.provenance]` in pyproject.toml, or a provenance.toml.
+
+The file is looked for from the checked path upward: in each folder a
+`provenance.toml` first, then a `pyproject.toml` that has a `[tool.provenance]`
+table. The search stops at a folder holding `.git` (the repository root, which
+is still searched) or at the filesystem root. `--config FILE` names the file
+instead (a file called pyproject.toml is read from `[tool.provenance]`, any
+other from its top level).
+
+    [tool.provenance]
+    select = ["missing-credit", "PV002"]     # rules to run (names or codes); default: all
+    ignore = ["unused-image"]                # rules not to run
+    fail-on = "warning"                      # error, warning, note or never
+    reuse-threshold = 8                      # perceptual-hash distance, 0..64
+    archive = "archive/photos"               # relative to the configuration file's folder
+    max-age = 365                            # days
+
+    [tool.provenance.severity]
+    missing-caption = "error"
+
+    [tool.provenance.agencies]
+    "Agence Exemple" = ["AGEX", "Exemple"]
+
+Every problem (TOML syntax, an unknown key, a wrong type, an unknown rule, a bad
+severity) is a `ConfigError` whose message is one line naming the file and key.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from provenance.model import Severity
+from provenance.rules import find_rule
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_NAMES = ("provenance.toml", "pyproject.toml")
+"""The files looked for in each folder, in order."""
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message is one line: file, key, problem."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """What a configuration file says; None (or empty) where it says nothing."""
+
+    path: Path | None = None
+    """The file it was read from; None when no file was found."""
+    select: frozenset[str] | None = None
+    """Rule names to run; None: all."""
+    ignore: frozenset[str] = frozenset()
+    """Rule names not to run."""
+    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    """Rule name -> severity overriding the rule's default."""
+    agencies: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Extra agency aliases: canonical name -> aliases."""
+    fail_on: str | None = None
+    """"error", "warning", "note" or "never"; None: not set."""
+    reuse_threshold: int | None = None
+    """Largest perceptual-hash distance at which two photos count as the same."""
+    archive: Path | None = None
+    """Photo archive folder, resolved against the configuration file's folder."""
+    max_age: int | None = None
+    """Oldest a photo may be, in days."""
+
+
+def find_config(start: Path) -> Path | None:
+    """The configuration file that governs `start` (a file or folder), or None."""
+    folder = start if start.is_dir() else start.parent
+    folder = folder.resolve()
+    for here in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            candidate = here / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+        if (here / ".git").exists():
+            return None
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    """True when a pyproject.toml has a [tool.provenance] table (a broken one counts, to report its error)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
+    except tomllib.TOMLDecodeError:
+        return "[tool.provenance" in path.read_text(encoding="utf-8", errors="replace")
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "provenance" in tool
+
+
+def load_config(path: Path, display: str | None = None) -> Config:
+    """Read and check one configuration file; `display` is how messages name it."""
+    name = display or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: TOML syntax error: {' '.join(str(exc).split())}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("provenance", {}) if isinstance(data.get("tool"), dict) else {}
+        prefix = "tool.provenance."
+    else:
+        table, prefix = data, ""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{name}: {prefix.rstrip('.')}: expected a table")
+    return _parse(table, _Where(name, prefix), path.parent)
+
+
+@dataclass(frozen=True)
+class _Where:
+    file: str
+    prefix: str
+
+    def error(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.file}: {self.prefix}{key}: {problem}")
+
+
+_KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age")
+
+
+def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
+    for key in table:
+        if key not in _KEYS:
+            raise where.error(key, f"unknown key (expected one of: {', '.join(_KEYS)})")
+    select = _rules(table, "select", where) if "select" in table else None
+    ignore = _rules(table, "ignore", where) if "ignore" in table else frozenset()
+    fail_on = None
+    if "fail-on" in table:
+        value = table["fail-on"]
+        if not isinstance(value, str) or value.strip().lower() not in ("error", "warning", "note", "never"):
+            raise where.error("fail-on", f"expected error, warning, note or never, not {value!r}")
+        fail_on = value.strip().lower()
+    severity: dict[str, Severity] = {}
+    for rule_key, value in _table(table, "severity", where).items():
+        rule = find_rule(rule_key)
+        if rule is None:
+            raise where.error(f"severity.{rule_key}", "unknown rule (`provenance rules` lists them)")
+        if not isinstance(value, str):
+            raise where.error(f"severity.{rule_key}", f"expected a string, not {_type(value)}")
+        try:
+            severity[rule.name] = Severity.parse(value)
+        except ValueError as exc:
+            raise where.error(f"severity.{rule_key}", str(exc)) from None
+    agencies: dict[str, tuple[str, ...]] = {}
+    for agency, aliases in _table(table, "agencies", where).items():
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise where.error(f'agencies."{agency}"', "expected a list of non-empty strings")
+        agencies[agency] = tuple(a.strip() for a in aliases)
+    reuse = _int(table, "reuse-threshold", where, 0, 64)
+    max_age = _int(table, "max-age", where, 1, None)
+    archive = None
+    if "archive" in table:
+        value = table["archive"]
+        if not isinstance(value, str) or not value.strip():
+            raise where.error("archive", f"expected a folder path, not {_type(value)}")
+        archive = folder / value
+    return Config(
+        select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
+        fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age,
+    )
+
+
+def _rules(table: dict[str, Any], key: str, where: _Where) -> frozenset[str]:
+    value = table[key]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise where.error(key, f"expected a list of rule names or codes, not {_type(table[key])}")
+    try:
+        return rule_names(value)
+    except ValueError as exc:
+        raise where.error(key, str(exc)) from None
+
+
+def rule_names(values: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """Rule names for names or codes; raises ValueError naming the first unknown one."""
+    names = set()
+    for value in values:
+        rule = find_rule(value)
+        if rule is None:
+            raise ValueError(f"unknown rule {value!r} (`provenance rules` lists them)")
+        names.add(rule.name)
+    return frozenset(names)
+
+
+def _table(table: dict[str, Any], key: str, where: _Where) -> dict[str, Any]:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        raise where.error(key, f"expected a table, not {_type(value)}")
+    return value
+
+
+def _int(table: dict[str, Any], key: str, where: _Where, low: int, high: int | None) -> int | None:
+    if key not in table:
+        return None
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise where.error(key, f"expected an integer, not {_type(value)}")
+    if value < low or (high is not None and value > high):
+        bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
+        raise where.error(key, f"expected an integer {bounds}, not {value}")
+    return value
+
+
+def _type(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+             dict: "a table"}
+    return names.get(type(value), type(value).__name__)
