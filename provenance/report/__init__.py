@@ -13,15 +13,17 @@ class Format(str, enum.Enum):
 
     TEXT = "text"
     JSON = "json"
+    HTML = "html"
 
     @property
     def renderer(self) -> Callable[[Report], str]:
         """The function that renders a report in this format."""
-        from provenance.report import json, text
+        from provenance.report import html, json, text
 
         renderers: dict[Format, Callable[[Report], str]] = {
             Format.TEXT: text.render,
             Format.JSON: json.render,
+            Format.HTML: html.render,
         }
         return renderers[self]
 
