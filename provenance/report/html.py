@@ -177,11 +177,17 @@ class _Page:
             facts.append(f"{s.baselined} hidden by the baseline")
         if remote:
             facts.append(_plural(remote, "remote image") + " not checked")
-        articles = "".join(
-            f"<li><a href=\"#{_e(_article_id(i))}\">{_e(_article_title(a))}</a> "
-            f"<span class=\"path\">{_e(_join(a.root, a.path))}</span></li>"
+        links = [
+            f'<li><a href="#{_e(_article_id(i))}">{_e(_article_title(a))}</a> '
+            f'<span class="path">{_e(_join(a.root, a.path))}</span></li>'
             for i, a in enumerate(report.articles)
-        )
+        ] if len(report.articles) > 1 else []
+        pairs = sum(1 for f in report.findings if f.rule in REUSE_RULES and len(f.images) >= 2)
+        if pairs:
+            links.append(f'<li><a href="#reuse">Photos used twice</a> ({pairs})</li>')
+        files = sum(1 for f in report.findings if f.rule in FILE_RULES) + len(report.errors)
+        if files:
+            links.append(f'<li><a href="#files">Unused, missing and unreadable files</a> ({files})</li>')
         return (
             f'<header class="summary {verdict_class}">'
             '<div class="brand">provenance · photo check</div>'
@@ -189,7 +195,7 @@ class _Page:
             f'<span class="gate">{_e(gate)}</span></div>'
             f'<div class="counts">{"".join(counts)}</div>'
             f'<p class="facts">{_e(" · ".join(facts))}</p>'
-            + (f'<nav><ul class="toc">{articles}</ul></nav>' if len(report.articles) > 1 else "")
+            + (f'<nav><ul class="toc">{"".join(links)}</ul></nav>' if links else "")
             + "</header>"
         )
 
@@ -209,10 +215,14 @@ class _Page:
             meta.append(f"<span>published {_e(article.date)}</span>")
         meta.append(f"<span>{_e(article.format.value)}</span>")
         meta.append(f"<span>{_e(_plural(len(article.figures), 'figure'))}</span>")
-        general = [
-            f for f in self.report.findings
-            if f.article == article.path and f.root == article.root and not f.figures
+        mine = [f for f in self.report.findings if f.article == article.path and f.root == article.root]
+        general = [f for f in mine if not f.figures]
+        tally = [
+            f'<span class="tally {sev.label}">{_e(_plural(n, sev.label))}</span>'
+            for sev in sorted(Severity, reverse=True)
+            if (n := sum(1 for f in mine if f.severity is sev))
         ]
+        meta.append(", ".join(tally) if tally else '<span class="tally clean">no findings</span>')
         notes = "".join(f"<li>{_e(w)}</li>" for w in article.warnings)
         cards = "".join(self.card(article, fig) for fig in article.figures)
         if not cards:
@@ -232,15 +242,16 @@ class _Page:
         findings = self.findings_of(article, figure.index)
         worst = max((f.severity for f in findings), default=None)
         state = worst.label if worst else "clean"
-        rows: list[tuple[str, str]] = []
-        rows.append(("Caption", _text_or_none(figure.caption, "no caption")))
-        rows.append(("Credit shown", _credit(figure)))
+        shown: list[tuple[str, str]] = [
+            ("Caption", _text_or_none(figure.caption, "no caption")),
+            ("Credit", _credit(figure)),
+        ]
         if figure.alt and figure.alt != figure.caption:
-            rows.append(("Alt text", _e(figure.alt)))
+            shown.append(("Alt text", _e(figure.alt)))
+        shown.append(("Matched", _match(match, figure)))
+        body = _group("Shown to readers", shown)
         if image is not None:
-            rows.extend(_embedded_rows(image))
-        rows.append(("Matched", _match(match, figure)))
-        body = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in rows)
+            body += _group("Embedded in the file", _embedded_rows(image))
         if findings:
             badges = '<ul class="badges">' + "".join(_badge(f) for f in findings) + "</ul>"
         else:
@@ -250,7 +261,7 @@ class _Page:
             + self.picture(image, match, figure)
             + f'<div class="card-body"><h3>Figure {figure.index + 1}'
             f'<span class="line">line {figure.line}</span></h3>'
-            f'{badges}<dl>{body}</dl></div></article>'
+            f'{badges}{body}</div></article>'
         )
 
     def picture(self, image: ImageRecord | None, match: Match | None, figure: Figure) -> str:
@@ -283,7 +294,7 @@ class _Page:
                 f'<div class="pair-sides">{sides}</div></div>'
             )
         return (
-            '<section class="block reuse"><h2>Photos used twice</h2>'
+            '<section class="block reuse" id="reuse"><h2>Photos used twice</h2>'
             '<p class="lead">Each pair below shows one photo under two captions, or a photo published before.</p>'
             + "".join(out) + "</section>"
         )
@@ -345,7 +356,7 @@ class _Page:
         if not rows:
             return ""
         return (
-            '<section class="block files"><h2>Unused, missing and unreadable files</h2>'
+            '<section class="block files" id="files"><h2>Unused, missing and unreadable files</h2>'
             '<table><thead><tr><th>Severity</th><th>Rule</th><th>File</th><th>Reason</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></section>'
         )
@@ -490,10 +501,15 @@ def _credit(figure: Figure) -> str:
     return f"{_e(credit.raw)}{extra}"
 
 
+def _group(title: str, rows: list[tuple[str, str]]) -> str:
+    body = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in rows)
+    return f'<h4>{_e(title)}</h4><dl>{body}</dl>'
+
+
 def _embedded_rows(image: ImageRecord) -> list[tuple[str, str]]:
     meta = image.metadata
     rows = [
-        ("Embedded credit", _text_or_none(meta.credit, "none")),
+        ("Credit", _text_or_none(meta.credit, "none")),
         ("Creator", _text_or_none(", ".join(meta.creator), "none")),
         ("Taken", _text_or_none(meta.date_created, "no date")),
         ("Source", _text_or_none(meta.source, "none")),
@@ -501,7 +517,7 @@ def _embedded_rows(image: ImageRecord) -> list[tuple[str, str]]:
     if meta.copyright:
         rows.append(("Copyright", _e(meta.copyright)))
     if meta.caption:
-        rows.append(("Embedded caption", f'<span class="embedded-caption">{_e(meta.caption)}</span>'))
+        rows.append(("Caption", f'<span class="embedded-caption">{_e(meta.caption)}</span>'))
     rows.append(("File", _e(_file_facts(image))))
     return rows
 
@@ -600,6 +616,8 @@ color:var(--ink);background:var(--paper)}
 main{max-width:1400px;margin:0 auto;padding:0 24px 32px}
 h2{font-size:1.35rem;margin:0 0 4px}
 h3{font-size:1rem;margin:0 0 8px;display:flex;justify-content:space-between;align-items:baseline}
+h4{font-size:.72rem;text-transform:uppercase;letter-spacing:.07em;color:var(--muted);margin:12px 0 4px;
+padding-bottom:2px;border-bottom:1px solid var(--line)}
 a{color:inherit}
 .path,.file,.code,.where,.line{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.82em}
 .path,.where,.line,.article-meta,.facts,.lead{color:var(--muted)}
@@ -623,7 +641,11 @@ border-top:6px solid var(--ok)}
 .toc{margin:8px 0 0;padding-left:18px}
 .article,.block{margin:0 0 32px}
 .article-meta{margin:0 0 14px}
-.article-meta span+span::before{content:""}
+.tally{font-weight:600}
+.tally.error{color:var(--error)}
+.tally.warning{color:var(--warning)}
+.tally.note{color:var(--note)}
+.tally.clean{color:var(--ok)}
 .sheet{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:16px;align-items:start}
 .card{background:var(--card);border:1px solid var(--line);border-top:5px solid var(--ok);border-radius:8px;
 overflow:hidden;break-inside:avoid;page-break-inside:avoid}
@@ -672,7 +694,7 @@ table{width:100%;border-collapse:collapse;font-size:.9rem}
 th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line)}
 th{color:var(--muted);font-weight:600}
 td.nowrap{white-space:nowrap}
-td.path{min-width:14ch}
+td.path{overflow-wrap:break-word}
 td{overflow-wrap:anywhere}
 ul.plain{margin:0;padding-left:18px}
 .errors{border-left:5px solid var(--error)}
