@@ -443,9 +443,15 @@ def _encode(path: Path) -> Thumbnail:
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
         flat.paste(rgba, mask=rgba.getchannel("A"))
         small = flat
+    elif small.mode.startswith("I;16"):
+        small = small.convert("I").point(lambda v: v * (1 / 257)).convert("L").convert("RGB")
+    elif small.mode in ("I", "F"):
+        extrema = small.getextrema()
+        low, high = (float(extrema[0]), float(extrema[1])) if isinstance(extrema[0], (int, float)) else (0.0, 0.0)
+        scale = 255 / (high - low) if high > low else 0
+        small = small.point(lambda v: (v - low) * scale).convert("L").convert("RGB")
     elif small.mode != "RGB":
-        small = small.convert("RGB") if small.mode in ("L", "P", "CMYK", "YCbCr") else ImageOps.autocontrast(
-            small.convert("L")).convert("RGB")
+        small = small.convert("RGB")
     buffer = io.BytesIO()
     small.save(buffer, "JPEG", quality=THUMB_QUALITY, optimize=True)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
