@@ -264,6 +264,8 @@ def test_thumbnails_refuse_what_they_should_not_open(tmp_path: Path) -> None:
     assert refused.uri is None and "too large" in refused.reason
     os.mkfifo(tmp_path / "pipe.jpg")
     assert make_thumbnail(_record(tmp_path, "pipe.jpg")).uri is None  # and it did not block
+    (tmp_path / "page.jpg").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
+    assert make_thumbnail(_record(tmp_path, "page.jpg")).uri is None  # EPS is never handed to Ghostscript
     (tmp_path / "garbage.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
     broken = make_thumbnail(_record(tmp_path, "garbage.jpg"))
     assert broken.uri is None and broken.reason

@@ -62,6 +62,9 @@ MAX_DECODED_PIXELS = 40_000_000
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 """The page's Content-Security-Policy: no script, no remote load, images only from data: URIs."""
 
+PREVIEW_FORMATS = ("JPEG", "MPO", "PNG", "TIFF", "WEBP", "GIF", "BMP", "PSD", "AVIF", "HEIF")
+"""Formats a thumbnail is decoded from (those Pillow knows); never EPS or PDF, which call out to Ghostscript."""
+
 REUSE_RULES = frozenset({"reused-photo", "previously-published"})
 """Rules whose findings pair two photos; they are shown side by side."""
 FILE_RULES = ("missing-image", "unreadable-image", "unused-image")
@@ -427,7 +430,9 @@ def make_thumbnail(image: ImageRecord) -> Thumbnail:
 
 
 def _encode(path: Path) -> Thumbnail:
-    with Image.open(path) as im:
+    Image.init()
+    formats = [f for f in PREVIEW_FORMATS if f in Image.OPEN]
+    with Image.open(path, formats=formats) as im:
         width, height = im.size
         if width * height > MAX_PIXELS:
             return Thumbnail(None, f"too large to preview ({width}×{height} pixels)")
