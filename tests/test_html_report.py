@@ -193,6 +193,8 @@ def test_findings_are_badged_and_files_listed(tmp_path: Path) -> None:
     for rule in ("unused-image", "missing-image", "unreadable-image"):
         assert rule in files
     assert HOSTILE_UNUSED in files and HOSTILE_UNREADABLE in files
+    unused = doc.xpath('//section[contains(@class, "files")]//img')
+    assert [img.get("alt") for img in unused] == [HOSTILE_UNUSED]  # the unused photo is shown
     summary = doc.xpath("//header")[0].text_content()
     assert "Failed" in summary and "fails on error" in summary
 
@@ -329,7 +331,7 @@ def _open(html_file: Path, profile: Path) -> tuple[list[str], dict, bytes]:
     ("seed", 2, 0),
     ("rules/reused-photo/bad-md", 4, 0),  # two figures, then the pair side by side
     ("rules/unreadable-image/bad-md", 0, 3),
-    ("hostile", 2, 2),
+    ("hostile", 3, 2),  # two figures, and the unused file in the files table
 ])
 def test_renders_in_chromium(fixture: str, thumbnails: int, placeholders: int, tmp_path: Path) -> None:
     folder = _hostile_folder(tmp_path / "story") if fixture == "hostile" else FIXTURES / fixture

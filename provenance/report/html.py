@@ -344,12 +344,20 @@ class _Page:
             for f in self.report.findings:
                 if f.rule != rule:
                     continue
-                files = ", ".join(f.images) or "(no file)"
+                files = _e(", ".join(f.images) or "(no file)")
+                if f.rule == "unused-image" and len(f.images) == 1:
+                    image = self.image(f.root, f.images[0])
+                    thumb = self.thumbnail(image) if image is not None and image.readable else None
+                    if thumb is not None and thumb.uri is not None:
+                        files = (
+                            f'<img class="mini" src="{thumb.uri}" alt="{_e(f.images[0])}" '
+                            f'width="{thumb.width}" height="{thumb.height}">{files}'
+                        )
                 rows.append(
                     f'<tr class="{f.severity.label}"><td>{_sev(f.severity)}</td>'
                     f'<td class="nowrap"><span class="rule">{_e(f.rule)}</span> '
                     f'<span class="code">{_e(f.code)}</span></td>'
-                    f'<td class="path">{_e(files)}</td><td>{_e(f.message)}</td></tr>'
+                    f'<td class="path">{files}</td><td>{_e(f.message)}</td></tr>'
                 )
         for error in self.report.errors:
             rows.append(
@@ -706,6 +714,8 @@ th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid
 th{color:var(--muted);font-weight:600}
 td.nowrap{white-space:nowrap}
 td.path{overflow-wrap:break-word}
+img.mini{display:block;width:auto;height:auto;max-width:120px;max-height:80px;margin-bottom:4px;
+box-shadow:0 1px 3px rgba(0,0,0,.25)}
 td{overflow-wrap:anywhere}
 ul.plain{margin:0;padding-left:18px}
 .errors{border-left:5px solid var(--error)}
