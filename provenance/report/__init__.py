@@ -39,11 +39,12 @@ class Format(str, enum.Enum):
     SARIF = "sarif"
     JUNIT = "junit"
     GITHUB = "github"
+    HTML = "html"
 
     @property
     def renderer(self) -> Renderer:
         """The function that renders a report in this format."""
-        from provenance.report import github, json, junit, sarif, text
+        from provenance.report import github, html, json, junit, sarif, text
 
         match self:
             case Format.TEXT:
@@ -56,6 +57,8 @@ class Format(str, enum.Enum):
                 return lambda report, o: junit.render(report)
             case Format.GITHUB:
                 return lambda report, o: github.render(report, quiet=o.quiet, cwd=o.cwd)
+            case Format.HTML:
+                return lambda report, o: html.render(report)
             case _:
                 _unreachable(self)
 

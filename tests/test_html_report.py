@@ -1,0 +1,364 @@
+"""`--format html`: a self-contained page that escapes everything it shows and renders in a real browser."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+import lxml.html
+import pytest
+from conftest import FIXTURES
+from headless import find_chromium, load
+from PIL import Image
+
+from provenance.model import Hashes, ImageRecord, MatchMethod, Provenance
+from provenance.pipeline import run
+from provenance.report import Format, render
+from provenance.report.html import CSP, make_thumbnail
+
+COFFEE = FIXTURES / "library" / "coffee.jpg"
+ROCKET = FIXTURES / "library" / "rocket.jpg"
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>.jpg"
+HOSTILE_UNUSED = '"><svg onload=alert(4)>.jpg'
+HOSTILE_UNREADABLE = "<iframe src=javascript:alert(5)>.png"
+HOSTILE_CAPTION = "<script>alert(1)</script> A crowd gathers & waits"
+HOSTILE_CREDIT = "<img src=x onerror=alert(3)> Getty Images"
+HOSTILE_ALT = '" onerror="alert(2)'
+HOSTILE_TITLE = "<script>alert('title')</script>"
+HOSTILE_SHORTCODE_CAPTION = "<b onclick=alert(8)>A rocket</b> lifts off from the coast."
+HOSTILE_MISSING = "gone<script>.jpg"
+HOSTILE_XMP_CREDIT = '<script>alert("xmp")</script>'
+HOSTILE_XMP_CAPTION = "<b onmouseover=alert(6)>embedded</b>"
+HOSTILE_XMP_CREATOR = "Jane </dd><script>alert(7)</script>"
+
+
+def _xml(text: str) -> str:
+    """Escape for XML text and attributes."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _jpeg_with_xmp(source: Path, credit: str, caption: str, creator: str) -> bytes:
+    """`source` as a JPEG with an XMP packet whose credit, caption and creator are the given strings."""
+    buffer = io.BytesIO()
+    with Image.open(source) as im:
+        im.convert("RGB").save(buffer, "JPEG", quality=85)
+    jpeg = buffer.getvalue()
+    packet = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        ' xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/">'
+        f"<photoshop:Credit>{_xml(credit)}</photoshop:Credit>"
+        f"<photoshop:Source>{_xml(credit)}</photoshop:Source>"
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{_xml(caption)}</rdf:li></rdf:Alt></dc:description>'
+        f"<dc:creator><rdf:Seq><rdf:li>{_xml(creator)}</rdf:li></rdf:Seq></dc:creator>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode()
+    payload = b"http://ns.adobe.com/xap/1.0/\0" + packet
+    segment = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
+    return jpeg[:2] + segment + jpeg[2:]
+
+
+def _hostile_folder(folder: Path) -> Path:
+    """A Markdown article whose every caption, credit, alt, file name and embedded field is markup."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / HOSTILE_NAME).write_bytes(
+        _jpeg_with_xmp(COFFEE, HOSTILE_XMP_CREDIT, HOSTILE_XMP_CAPTION, HOSTILE_XMP_CREATOR))
+    shutil.copyfile(ROCKET, folder / "rocket.jpg")
+    shutil.copyfile(COFFEE, folder / HOSTILE_UNUSED)
+    (folder / HOSTILE_UNREADABLE).write_bytes(b"")
+
+    def md(text: str) -> str:  # Markdown escapes, so the parser hands the markup over as text
+        return text.replace("<", "\\<").replace(">", "\\>")
+
+    page = f"""---
+title: "{HOSTILE_TITLE}"
+date: 2024-08-01
+---
+
+The council met on Tuesday to discuss the new harbour bridge and its cost.
+
+![{HOSTILE_ALT}]({quote(HOSTILE_NAME)})
+*{md(HOSTILE_CAPTION)}*
+{md(HOSTILE_CREDIT)}
+
+Engineers presented three designs, and residents asked about each one.
+
+{{{{< figure src="rocket.jpg" caption="{HOSTILE_SHORTCODE_CAPTION}" attr="AP" >}}}}
+
+{{{{< figure src="{HOSTILE_UNREADABLE}" caption="<style>body{{display:none}}</style>" attr="Reuters" >}}}}
+
+{{{{< figure src="{HOSTILE_MISSING}" caption="A photo that was never uploaded." attr="AFP" >}}}}
+"""
+    (folder / "article.md").write_text(page, encoding="utf-8")
+    return folder
+
+
+def _html(*paths: Path) -> str:
+    return render(run(list(paths)), Format.HTML)
+
+
+def _cards(doc: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    return doc.xpath('//article[contains(concat(" ", @class, " "), " card ")]')
+
+
+def test_hostile_text_is_escaped(tmp_path: Path) -> None:
+    folder = _hostile_folder(tmp_path / "story")
+    report = run([folder])
+    html = render(report, Format.HTML)
+    # the hostile metadata really was read, so its escaping is tested too
+    image = report.image(report.images[0].root, HOSTILE_NAME)
+    assert image is not None and image.metadata.credit == HOSTILE_XMP_CREDIT
+
+    assert "<script" not in html.lower()
+    assert "<iframe" not in html.lower() and "<svg" not in html.lower()
+    doc = lxml.html.document_fromstring(html)
+    assert not doc.xpath("//script | //iframe | //svg | //object | //embed | //link | //base | //form")
+    assert len(doc.xpath("//style")) == 1  # ours, in <head>; the caption's <style> is text
+    for element in doc.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in element.attrib:
+            assert not name.lower().startswith("on"), (element.tag, name)
+    for element in doc.xpath("//img"):
+        assert element.get("src", "").startswith("data:image/jpeg;base64,")
+    text = doc.text_content()
+    for hostile in (HOSTILE_CAPTION, HOSTILE_CREDIT, HOSTILE_XMP_CREDIT, HOSTILE_XMP_CAPTION, HOSTILE_XMP_CREATOR,
+                    HOSTILE_NAME, HOSTILE_UNUSED, HOSTILE_UNREADABLE, HOSTILE_MISSING, HOSTILE_SHORTCODE_CAPTION,
+                    "<style>body{display:none}</style>"):
+        assert hostile in text, hostile
+    assert doc.xpath("//title")[0].text == f"Photo check: {HOSTILE_TITLE}"
+    alts = [img.get("alt") for img in doc.xpath("//img")]
+    assert HOSTILE_ALT in alts
+
+
+def test_page_is_self_contained(tmp_path: Path) -> None:
+    html = _html(_hostile_folder(tmp_path / "story"))
+    assert "http://" not in html and "https://" not in html
+    assert "<script" not in html.lower()
+    doc = lxml.html.document_fromstring(html)
+    csp = doc.xpath('//meta[@http-equiv="Content-Security-Policy"]/@content')
+    assert csp == [CSP] and "default-src 'none'" in CSP and "img-src data:" in CSP
+    for element in doc.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in ("src", "href", "action", "srcset", "poster", "data"):
+            value = element.get(name)
+            if value is not None:
+                assert value.startswith(("data:image/jpeg;base64,", "#")), (element.tag, name, value[:40])
+    assert "url(" not in html  # no style-sheet loads either
+    assert "@media print" in html
+
+
+def test_thumbnails_are_inlined_for_every_readable_figure(tmp_path: Path) -> None:
+    folder = _hostile_folder(tmp_path / "story")
+    report = run([folder])
+    html = render(report, Format.HTML)
+    doc = lxml.html.document_fromstring(html)
+    article = report.articles[0]
+    readable = 0
+    for figure in article.figures:
+        match = report.match_for(article, figure.index)
+        image = report.image(article.root, match.image) if match and match.image else None
+        readable += bool(image and image.readable)
+    assert readable == 2
+    card_images = [img for card in _cards(doc) for img in card.xpath(".//img")]
+    assert len(card_images) == readable
+    assert sum(img.get("src").startswith("data:image/jpeg;base64,") for img in card_images) == readable
+    assert len(_cards(doc)) == len(article.figures)
+    # the figures with no picture say why
+    placeholders = " ".join(p.text_content() for p in doc.xpath('//div[@class="placeholder"]'))
+    assert "Unreadable" in placeholders and "Missing file" in placeholders
+    for img in card_images:
+        data = img.get("src").split(",", 1)[1]
+        with Image.open(io.BytesIO(base64.b64decode(data))) as thumb:
+            assert thumb.format == "JPEG" and max(thumb.size) <= 240
+
+
+def test_findings_are_badged_and_files_listed(tmp_path: Path) -> None:
+    folder = _hostile_folder(tmp_path / "story")
+    report = run([folder])
+    doc = lxml.html.document_fromstring(render(report, Format.HTML))
+    cards = _cards(doc)
+    for finding in report.findings:
+        for index in finding.figures:
+            assert finding.message in cards[index].text_content(), finding.rule
+    files = doc.xpath('//section[contains(@class, "files")]')[0].text_content()
+    for rule in ("unused-image", "missing-image", "unreadable-image"):
+        assert rule in files
+    assert HOSTILE_UNUSED in files and HOSTILE_UNREADABLE in files
+    unused = doc.xpath('//section[contains(@class, "files")]//img')
+    assert [img.get("alt") for img in unused] == [HOSTILE_UNUSED]  # the unused photo is shown
+    summary = doc.xpath("//header")[0].text_content()
+    assert "Failed" in summary and "fails on error" in summary
+
+
+def test_reuse_is_shown_side_by_side() -> None:
+    report = run([FIXTURES / "rules" / "reused-photo" / "bad-md"])
+    doc = lxml.html.document_fromstring(render(report, Format.HTML))
+    pairs = doc.xpath('//section[contains(@class, "reuse")]//div[contains(@class, "pair ")]')
+    assert len(pairs) == 1
+    sides = pairs[0].xpath('.//div[@class="side"]')
+    assert len(sides) == 2
+    text = pairs[0].text_content()
+    assert "phash distance" in text  # how similar they are
+    assert "A cup of coffee on the counter of a harbour cafe on Tuesday." in text  # each caption
+    assert "Morning coffee at the ferry terminal." in text
+    assert "2024-07-31" in text  # the embedded date
+    assert all(side.xpath('.//img[starts-with(@src, "data:image/jpeg;base64,")]') for side in sides)
+
+
+def test_weak_matches_are_flagged(tmp_path: Path) -> None:
+    seed = lxml.html.document_fromstring(_html(FIXTURES / "seed"))
+    assert "by caption" in seed.text_content() and "weak match" not in seed.text_content()
+    shutil.copyfile(ROCKET, tmp_path / "launch.jpg")
+    (tmp_path / "article.txt").write_text(
+        "The council met on Tuesday to discuss the new harbour bridge and its cost.\n"
+        "Residents queue outside the town hall before the vote\nAP\n", encoding="utf-8")
+    report = run([tmp_path])
+    match = report.match_for(report.articles[0], 0)
+    assert match is not None and match.method is MatchMethod.ORDER
+    card = _cards(lxml.html.document_fromstring(render(report, Format.HTML)))[0]
+    assert "weak match" in card.text_content() and card.xpath('.//span[@class="weak"]')
+
+
+def test_passing_report_and_cli(cli, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = cli("check", "--format", "html", "--output", out, FIXTURES / "seed")
+    assert result.code == 0 and result.out == ""
+    html = out.read_text(encoding="utf-8")
+    doc = lxml.html.document_fromstring(html)
+    assert "Passed" in doc.xpath("//header")[0].text_content()
+    assert html.count("data:image/jpeg;base64,") == 2
+
+
+# --- the thumbnail guards -------------------------------------------------------
+
+
+def _record(root: Path, path: str, *, width: int = 320, height: int = 213) -> ImageRecord:
+    return ImageRecord(path=path, root=root.as_posix(), format="JPEG", width=width, height=height, size=1,
+                       sha256="0" * 64, metadata=Provenance(), hashes=Hashes("test"))
+
+
+def test_thumbnails_stay_inside_the_root(tmp_path: Path) -> None:
+    root = tmp_path / "story"
+    root.mkdir()
+    shutil.copyfile(COFFEE, tmp_path / "outside.jpg")
+    shutil.copyfile(COFFEE, root / "inside.jpg")
+    assert make_thumbnail(_record(root, "inside.jpg")).uri
+    escaped = make_thumbnail(_record(root, "../outside.jpg"))
+    assert escaped.uri is None and "outside" in escaped.reason
+    assert make_thumbnail(_record(root, (tmp_path / "outside.jpg").as_posix())).uri is None
+    (root / "link.jpg").symlink_to(tmp_path / "outside.jpg")
+    assert make_thumbnail(_record(root, "link.jpg")).uri is None
+    assert make_thumbnail(_record(root, "gone.jpg")).uri is None
+
+
+def test_thumbnails_refuse_what_they_should_not_open(tmp_path: Path) -> None:
+    shutil.copyfile(COFFEE, tmp_path / "huge.jpg")
+    refused = make_thumbnail(_record(tmp_path, "huge.jpg", width=50_000, height=50_000))
+    assert refused.uri is None and "too large" in refused.reason
+    os.mkfifo(tmp_path / "pipe.jpg")
+    assert make_thumbnail(_record(tmp_path, "pipe.jpg")).uri is None  # and it did not block
+    (tmp_path / "page.jpg").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
+    assert make_thumbnail(_record(tmp_path, "page.jpg")).uri is None  # EPS is never handed to Ghostscript
+    (tmp_path / "garbage.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    broken = make_thumbnail(_record(tmp_path, "garbage.jpg"))
+    assert broken.uri is None and broken.reason
+    unreadable = ImageRecord(path="x.jpg", root=tmp_path.as_posix(), format=None, width=None, height=None, size=0,
+                             sha256="0" * 64, metadata=Provenance(), hashes=None, errors=("empty file (0 bytes)",))
+    assert make_thumbnail(unreadable).reason == "empty file (0 bytes)"
+
+
+def _decoded(uri: str | None) -> Image.Image:
+    assert uri is not None
+    im = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    im.load()
+    return im
+
+
+@pytest.mark.parametrize(("name", "make", "size", "centre"), [
+    ("g16.png", lambda: Image.frombytes("I;16", (600, 400), b"\x00\x80" * 240_000), (240, 160), 128),
+    ("alpha.png", lambda: Image.new("RGBA", (500, 300), (0, 0, 0, 0)), (240, 144), 255),
+    ("cmyk.jpg", lambda: Image.new("CMYK", (500, 300), (0, 0, 0, 0)), (240, 144), 255),
+    ("big.jpg", lambda: Image.new("RGB", (6000, 4000), (128, 128, 128)), (240, 160), 128),
+    ("bw.tif", lambda: Image.new("1", (300, 300), 1), (240, 240), 255),
+])
+def test_thumbnails_of_every_mode(tmp_path: Path, name: str, make, size: tuple[int, int], centre: int) -> None:
+    make().save(tmp_path / name)
+    thumb = _decoded(make_thumbnail(_record(tmp_path, name)).uri)
+    assert thumb.format == "JPEG" and thumb.mode == "RGB" and thumb.size == size
+    assert abs(thumb.getpixel((size[0] // 2, size[1] // 2))[0] - centre) <= 8
+
+
+def test_thumbnails_follow_the_exif_orientation(tmp_path: Path) -> None:
+    im = Image.new("RGB", (600, 300), (0, 128, 255))
+    exif = im.getexif()
+    exif[0x0112] = 6  # rotate 90
+    im.save(tmp_path / "turned.jpg", exif=exif)
+    assert _decoded(make_thumbnail(_record(tmp_path, "turned.jpg")).uri).size == (120, 240)
+
+
+# --- a real browser -------------------------------------------------------------
+
+CHROMIUM = find_chromium()
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+
+PROBE = """JSON.stringify({
+  images: [...document.images].map(i => ({complete: i.complete, width: i.naturalWidth})),
+  cards: document.querySelectorAll('article.card').length,
+  placeholders: document.querySelectorAll('.placeholder').length,
+  scripts: document.scripts.length,
+  verdict: document.querySelector('.verdict-word').textContent,
+  bodyVisible: getComputedStyle(document.body).display !== 'none',
+})"""
+
+
+def _open(html_file: Path, profile: Path) -> tuple[list[str], dict, bytes]:
+    assert CHROMIUM is not None
+    result = load(CHROMIUM, html_file.resolve().as_uri(), profile, PROBE)
+    return result.problems, json.loads(result.value), result.screenshot
+
+
+@needs_chromium
+@pytest.mark.parametrize(("fixture", "thumbnails", "placeholders"), [
+    ("seed", 2, 0),
+    ("rules/reused-photo/bad-md", 4, 0),  # two figures, then the pair side by side
+    ("rules/unreadable-image/bad-md", 0, 3),
+    ("hostile", 3, 2),  # two figures, and the unused file in the files table
+])
+def test_renders_in_chromium(fixture: str, thumbnails: int, placeholders: int, tmp_path: Path) -> None:
+    folder = _hostile_folder(tmp_path / "story") if fixture == "hostile" else FIXTURES / fixture
+    page = tmp_path / "report.html"
+    page.write_text(_html(folder), encoding="utf-8")
+    problems, probe, screenshot = _open(page, tmp_path / "profile")
+    assert problems == []
+    assert probe["scripts"] == 0 and probe["bodyVisible"]
+    assert len(probe["images"]) == thumbnails
+    assert all(i["complete"] and i["width"] > 0 for i in probe["images"]), probe["images"]
+    assert probe["placeholders"] == placeholders
+    assert probe["cards"] >= 1
+    shot = tmp_path / (re.sub(r"\W+", "-", fixture) + ".png")
+    shot.write_bytes(screenshot)
+    with Image.open(shot) as im:
+        assert im.size == (1280, 1600)
+    print(f"screenshot: {shot}")
+
+
+@needs_chromium
+def test_chromium_check_catches_remote_loads_and_scripts(tmp_path: Path) -> None:
+    """The browser test is not blind: a smuggled script or remote image is blocked and reported."""
+    html = _html(FIXTURES / "seed").replace(
+        "</body>", '<img src="https://example.invalid/x.png"><script>console.error("ran")</script></body>')
+    page = tmp_path / "tampered.html"
+    page.write_text(html, encoding="utf-8")
+    problems, _, _ = _open(page, tmp_path / "profile")
+    joined = "\n".join(problems)
+    assert "Content Security Policy" in joined and "example.invalid" in joined
+    assert "console.error: ran" not in joined  # the script never ran
