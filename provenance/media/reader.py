@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -23,6 +24,9 @@ DECODE_SIZE = 512
 """The shortest side the hashes need; JPEGs are draft-decoded down towards it."""
 
 _ROTATED = {5, 6, 7, 8}
+
+DECODABLE_FORMATS = ("JPEG", "MPO", "PNG", "TIFF", "WEBP", "GIF", "BMP", "PSD", "AVIF", "HEIF")
+"""Pillow formats decoded for hashing; others (EPS, which would run Ghostscript, PDF...) are refused."""
 
 
 def read_image(path: Path, rel: str, root: str) -> ImageRecord:
@@ -52,7 +56,9 @@ def read_image_bytes(data: bytes, rel: str, root: str) -> ImageRecord:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as im:
+            Image.init()
+            formats = [f for f in DECODABLE_FORMATS if f in Image.OPEN]
+            with Image.open(io.BytesIO(data), formats=formats) as im:
                 fmt = im.format
                 width, height = im.size
                 if width * height > MAX_PIXELS:
@@ -93,6 +99,7 @@ def _orientation(im: Image.Image) -> int:
 
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
+    text = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", text)  # Pillow names the buffer
     return text[:200]
 
 
