@@ -1,12 +1,49 @@
-"""When are two photos "the same": perceptual hashes and their comparison.
+"""When are two photos "the same": perceptual descriptors and their comparison.
 
-`compute_hashes` turns one decoded image into a `Hashes` record of hexadecimal
-perceptual hashes; `compare` decides from two such records alone (no pixels)
-whether they show the same photo. Working on stored values only lets the same
-function search an archive of earlier articles whose files are gone.
+`compute_hashes` turns one decoded image into a `Hashes` record (see `hashing` for how);
+`compare` decides from two such records alone, without pixels, whether they show the same
+photo, and how the copy differs. Working on stored values only lets the same function search
+an archive of earlier articles whose files are gone. Hashes made by another recipe
+(algorithms, sizes, library versions) are never compared: `compare` raises `ValueError`.
 
-Hashes made by another recipe (algorithms, sizes, library versions) are never
-compared: `compare` raises `ValueError` when the versions differ.
+What is stored (all hexadecimal strings in `Hashes.values`):
+
+* ``phash``, ``dhash`` (64 bits) of the content after trimming border bars, and
+  ``phash_mirror``, ``dhash_mirror`` of its mirror image;
+* ``dhash16``, ``dhash16_mirror`` (256 bits): a finer opinion that must confirm a phash match;
+* ``trim``: the bars trimmed off (4 bytes: left, top, right, bottom as 1/255 of a side);
+* ``local``: up to 128 features, 14 bytes each (position, scale, 64-bit patch hash).
+
+How `compare` decides:
+
+1. Global: phash distance <= 10 (plain or mirrored), confirmed by the 256-bit dhash. This
+   catches resized, recompressed, greyscale, brightened, letterboxed and mirrored copies.
+2. Local: each feature of one photo is paired with its nearest feature of the other (patch
+   hashes within 12 bits); every pair of such matches proposes a similarity transform (scale
+   0.45-2.2, rotation up to 8 degrees), and the best must be agreed by at least 8 distinct
+   matches spread over the overlap. This catches crops, burned-in banners and logos, and small
+   rotations, in either direction, and mirrored crops (the mirror's features are derived).
+   Requiring spread agreement under one geometry is what keeps different photos apart: two
+   photos with the same channel logo or the same ticker agree only in that small region.
+
+Two frames of one scene shot a moment apart often agree locally too and are reported as the
+same photo, with how similar they are.
+
+Archive search (design; not built here). The archive keeps `Hashes.values` in SQLite and
+loads, once, the fixed-width 64-bit columns into numpy ``uint64`` arrays: ``phash`` of every
+stored photo, and the 64-bit patch hashes of the local features (one row per feature with
+its photo id). A query then runs in two stages:
+
+* candidates, vectorised: ``np.bitwise_count(column ^ q) <= t`` for the query's ``phash``
+  and ``phash_mirror`` against the stored ``phash`` column (about 1.2 ms per million rows
+  and query hash here), and for local features a lookup of the query's patch hashes: split
+  each 64-bit hash into four 16-bit words kept in sorted arrays (``np.searchsorted``), so
+  that any stored feature within 3 bits shares a word with the query (pigeonhole), then
+  count hits per photo; photos with >= 4 hits are candidates. A full scan of all features
+  (1M photos x 128) would cost seconds, which is why the words are indexed;
+* verification: `compare` on the candidates only (about 0.2 ms each).
+
+Mirrored local features of the query are derived as in `compare` and looked up the same way.
 """
 
 from __future__ import annotations
@@ -52,7 +89,7 @@ NEIGHBOURS = 1
 MIN_INLIERS = 8
 """Distinct feature matches one similarity transform must explain to call two photos the same."""
 MIN_SPREAD = 0.15
-"""The middle 60% of those matches must spread over this share of each frame's width and height:
+"""The middle 60% of those matches must spread over this share of the overlap's width and height:
 a shared logo or banner alone (a small or flat region) never makes two photos the same."""
 TOLERANCE = 0.02
 """Largest position error of an agreeing match, as a share of the long side."""
@@ -162,7 +199,7 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
     ok = np.abs(da) > 0.04
     i, j, da, db = i[ok], j[ok], da[ok], db[ok]
     m = db / da  # scale * rotation, as a complex number
-    s = np.abs(m)
+    s = np.maximum(np.abs(m), 1e-9)
     ang = np.degrees(np.angle(m))
     ok = (s > SCALE_RANGE[0]) & (s < SCALE_RANGE[1]) & (np.abs(ang) <= MAX_ANGLE)
     ok &= (np.abs(np.log(ratio[i] / s)) < SCALE_SLACK) & (np.abs(np.log(ratio[j] / s)) < SCALE_SLACK)
@@ -179,18 +216,19 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
     n = min(len(set(ia[inl].tolist())), len(set(ib[inl].tolist())))
     if n < MIN_INLIERS:
         return None
-    # Spread as the range of the middle 60% of the agreeing points: a few strays beside a banner
-    # do not count.
-    spread_a = np.ptp(np.quantile(pa[inl], [0.2, 0.8], axis=0), axis=0) / (wa, ha)
-    spread_b = np.ptp(np.quantile(pb[inl], [0.2, 0.8], axis=0), axis=0) / (wb, hb)
-    if min(spread_a.min(), spread_b.min()) < MIN_SPREAD:
-        return None
     mh, th = m[h], t[h]
-    # Where a's frame lands in b, and how much of each frame the other covers.
+    # Where a's frame lands in b: the overlap, and how much of each frame the other covers.
     corners = np.array([0, wa, wa + 1j * ha, 1j * ha]) * mh + th
     lo_x, hi_x = np.clip([corners.real.min(), corners.real.max()], 0, wb)
     lo_y, hi_y = np.clip([corners.imag.min(), corners.imag.max()], 0, hb)
-    overlap_b = max(0.0, hi_x - lo_x) * max(0.0, hi_y - lo_y)
+    if hi_x <= lo_x or hi_y <= lo_y:
+        return None
+    # The middle 60% of the agreeing points must spread over the overlap: a shared banner or logo
+    # (with a few strays) does not.
+    spread = np.ptp(np.quantile(pb[inl], [0.2, 0.8], axis=0), axis=0) / (hi_x - lo_x, hi_y - lo_y)
+    if spread.min() < MIN_SPREAD:
+        return None
+    overlap_b = (hi_x - lo_x) * (hi_y - lo_y)
     cover_b = float(overlap_b / (wb * hb))
     cover_a = float(overlap_b / (abs(mh) ** 2 * wa * ha))
     return _Fit(n, float(abs(mh)), float(np.degrees(np.angle(mh))), min(cover_a, 1.0), min(cover_b, 1.0))
