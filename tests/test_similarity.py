@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageEnhance
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
 from provenance.media.similarity import VERSION, Similarity, compare, compute_hashes
 from provenance.model import Hashes
@@ -66,13 +66,101 @@ def test_plain_copies_are_caught(astronaut: Image.Image, edit: str) -> None:
     assert sim.how == ()
 
 
+def crop(im: Image.Image) -> Image.Image:
+    w, h = im.size
+    return im.crop((round(w * 0.15), round(h * 0.1), w, round(h * 0.85)))
+
+
+def banner(im: Image.Image) -> Image.Image:
+    out = im.copy()
+    w, h = out.size
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((0, round(h * 0.85), w, h), fill=(160, 20, 30))
+    draw.text((10, round(h * 0.88)), "BREAKING NEWS  Storm hits the coast", fill="white",
+              font=ImageFont.load_default(size=round(h * 0.08)))
+    return out
+
+
+def logo(im: Image.Image) -> Image.Image:
+    out = im.copy()
+    w, h = out.size
+    draw = ImageDraw.Draw(out)
+    draw.rectangle((round(w * 0.78), round(h * 0.04), round(w * 0.97), round(h * 0.12)), fill=(240, 240, 240))
+    draw.text((round(w * 0.8), round(h * 0.05)), "NEWS24", fill=(20, 60, 160),
+              font=ImageFont.load_default(size=round(h * 0.05)))
+    return out
+
+
+def letterbox(im: Image.Image) -> Image.Image:
+    w, h = im.size
+    canvas = Image.new("RGB", (round(h * 16 / 9), h))
+    canvas.paste(im, ((canvas.width - w) // 2, 0))
+    return canvas
+
+
+def rotate(im: Image.Image) -> Image.Image:
+    return im.rotate(4, Image.Resampling.BICUBIC, expand=True)
+
+
+ROBUST_EDITS: dict[str, tuple[Callable[[Image.Image], Image.Image], str | None]] = {
+    "crop": (crop, "cropped"),
+    "mirror": (ImageOps.mirror, "mirrored"),
+    "mirror+crop": (lambda im: crop(ImageOps.mirror(im)), "mirrored"),
+    "banner": (banner, None),
+    "logo": (logo, None),
+    "letterbox": (letterbox, "letterboxed"),
+    "rotate": (rotate, "rotated"),
+}
+
+
+@pytest.mark.parametrize("edit", ROBUST_EDITS)
+def test_edited_copies_are_caught(astronaut: Image.Image, edit: str) -> None:
+    transform, word = ROBUST_EDITS[edit]
+    copy = jpeg(transform(astronaut), 85)
+    sim = same(astronaut, copy)
+    assert sim is not None
+    if word:
+        assert word in sim.how
+    assert sim.describe().startswith(("same photo", "near-identical"))
+    # The order of the two does not matter.
+    assert same(copy, astronaut) is not None
+
+
+def test_shared_overlay_does_not_pair_different_photos() -> None:
+    a, b = photo("coffee.png"), photo("chelsea.png").resize((600, 400))
+    for edit in (banner, logo):
+        assert same(edit(a), edit(b)) is None
+
+
+def test_draft_decode_hashes_like_full_decode_then_resize(astronaut: Image.Image) -> None:
+    """The pipeline may decode a JPEG in draft mode (DCT scaling) instead of decoding it whole."""
+    buf = io.BytesIO()
+    astronaut.resize((2048, 2048), Image.Resampling.BICUBIC).save(buf, "JPEG", quality=90)
+    with Image.open(io.BytesIO(buf.getvalue())) as im:
+        im.draft("RGB", (256, 256))
+        draft = im.convert("RGB")
+    with Image.open(io.BytesIO(buf.getvalue())) as im:
+        full = im.convert("RGB").resize(draft.size, Image.Resampling.LANCZOS)
+    assert draft.size == (256, 256)
+    a, b = compute_hashes(draft), compute_hashes(full)
+    sim = compare(a, b)
+    assert sim is not None
+    assert sim.how == ()
+    assert sim.distance <= 2
+
+
 def test_distinct_photos_are_not_paired() -> None:
     names = ["astronaut.png", "coffee.png", "chelsea.png", "rocket.jpg", "motorcycle_left.png",
-             "hubble_deep_field.jpg", "camera.png", "coins.png"]
+             "hubble_deep_field.jpg", "camera.png", "coins.png", "retina.jpg", "moon.png"]
     hashes = {n: compute_hashes(photo(n)) for n in names}
+    # Mirror images and crops of each are still not the others.
+    hashes |= {n + " mirrored": compute_hashes(ImageOps.mirror(photo(n))) for n in names[:5]}
+    hashes |= {n + " cropped": compute_hashes(crop(photo(n))) for n in names[:5]}
+    names = list(hashes)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
-            assert compare(hashes[a], hashes[b]) is None, (a, b)
+            if a.split()[0] != b.split()[0]:
+                assert compare(hashes[a], hashes[b]) is None, (a, b)
 
 
 def test_version_mismatch_raises(astronaut: Image.Image) -> None:
