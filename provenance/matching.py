@@ -32,8 +32,10 @@ def match_figures(
     images: Sequence[ImageRecord],
     article_root: Path,
     media_root: Path,
+    media_label: str,
 ) -> list[Match]:
-    """One `Match` per figure of `articles`, pairing them with `images` (all under `media_root`)."""
+    """One `Match` per figure of `articles`, pairing them with `images` (all under `media_root`,
+    which the report names `media_label`)."""
     by_path = {im.path: im for im in images}
     matches: dict[tuple[str, int], Match] = {}
     claimed: set[str] = set()
@@ -49,22 +51,23 @@ def match_figures(
             if resolved.status is RefStatus.FOUND and resolved.rel in by_path:
                 claimed.add(resolved.rel)
                 matches[key] = Match(article.path, article.root, fig.index, RefStatus.FOUND,
-                                     resolved.rel, MatchMethod.REFERENCE, 1.0)
+                                     resolved.rel, MatchMethod.REFERENCE, 1.0, media_label)
             elif resolved.status is RefStatus.FOUND:
                 # a file that is not an image we read (unknown extension): found, nothing to check
                 matches[key] = Match(article.path, article.root, fig.index, RefStatus.FOUND,
-                                     resolved.rel, MatchMethod.REFERENCE, 1.0)
+                                     resolved.rel, MatchMethod.REFERENCE, 1.0, media_label)
             else:
                 matches[key] = Match(article.path, article.root, fig.index, resolved.status)
     free = sorted((p for p in by_path if p not in claimed), key=natural_key)
-    _pair_by_caption(pending, free, by_path, matches)
+    _pair_by_caption(pending, free, by_path, matches, media_label)
     for article, index in pending:
         key = (article.path, index)
         if key in matches:
             continue
         if free:
             path = free.pop(0)
-            matches[key] = Match(article.path, article.root, index, RefStatus.FOUND, path, MatchMethod.ORDER, 0.0)
+            matches[key] = Match(article.path, article.root, index, RefStatus.FOUND, path, MatchMethod.ORDER, 0.0,
+                                 media_label)
         else:
             matches[key] = Match(article.path, article.root, index, RefStatus.NONE)
     ordered = []
@@ -79,6 +82,7 @@ def _pair_by_caption(
     free: list[str],
     by_path: dict[str, ImageRecord],
     matches: dict[tuple[str, int], Match],
+    media_label: str,
 ) -> None:
     """Greedy best-first pairing of figure captions with embedded captions; removes paired images from `free`."""
     scored: list[tuple[float, int, str]] = []
@@ -103,4 +107,4 @@ def _pair_by_caption(
         taken_figures.add(n)
         free.remove(path)
         matches[(article.path, index)] = Match(article.path, article.root, index, RefStatus.FOUND, path,
-                                               MatchMethod.CAPTION, round(score / 100.0, 3))
+                                               MatchMethod.CAPTION, round(score / 100.0, 3), media_label)

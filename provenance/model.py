@@ -297,6 +297,8 @@ class Match:
     """How the pairing was made."""
     score: float = 1.0
     """Confidence of the pairing, 0..1 (1 for an explicit reference)."""
+    image_root: str | None = None
+    """The folder `image` is relative to: the media folder as named (the checked folder unless `--media`)."""
 
 
 @dataclass(frozen=True)
@@ -325,6 +327,8 @@ class Finding:
     """Stable identity that ignores line numbers (see `fingerprint`)."""
     suppressed_by: str | None = None
     """The reason of the inline suppression that silenced it, if any."""
+    image_root: str | None = None
+    """The folder the `images` paths are relative to, when it is not `root` (a separate media folder)."""
 
 
 def fingerprint(rule: str, article: str | None, contents: tuple[str, ...], text: str) -> str:

@@ -69,6 +69,11 @@ class Target:
     articles: tuple[Path, ...]
     media_root: Path
 
+    @property
+    def media_label(self) -> str:
+        """The media folder as the report names it: the checked folder, or `--media` as given."""
+        return self.label if self.media_root == self.article_root else self.media_root.as_posix()
+
 
 def discover(path: Path, media: Path | None = None) -> Target:
     """Turn a PATH argument into a `Target`; raises `UsageError` when it cannot be checked."""
@@ -118,7 +123,8 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
         if media_key not in seen_media:
             seen_media[media_key] = _read_media(target, tick)
             images.extend(seen_media[media_key])
-        matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root))
+        matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
+                                     target.media_label))
         articles.extend(target_articles)
     ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
                        options=_rule_options(options))
@@ -184,7 +190,7 @@ def _join(label: str, rel: str) -> str:
 
 
 def _read_media(target: Target, tick: _Counter) -> list[ImageRecord]:
-    label = target.label if target.media_root == target.article_root else target.media_root.as_posix()
+    label = target.media_label
     records = []
     entries = find_images(target.media_root)
     tick.grow(len(entries))

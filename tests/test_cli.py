@@ -116,3 +116,32 @@ def test_output_file_gets_ordinary_permissions(cli, tmp_path) -> None:
     out.chmod(0o640)
     cli("check", "--output", out, FIXTURES / "seed")
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_separate_media_folder_and_several_paths(cli, tmp_path) -> None:
+    import shutil
+
+    library = FIXTURES / "library"
+    articles, media = tmp_path / "articles", tmp_path / "media"
+    articles.mkdir()
+    media.mkdir()
+    (articles / "story.md").write_text("![](coffee.jpg)\n*A cup of coffee on a cafe counter.*\nReuters\n",
+                                       encoding="utf-8")
+    shutil.copy(library / "coffee.jpg", media / "coffee.jpg")
+    shutil.copy(library / "rocket.jpg", media / "rocket.jpg")
+    report = cli("check", "--format", "json", "--fail-on", "never", "--media", media, articles).json()
+    figure = report["articles"][0]["figures"][0]
+    assert (figure["image"], figure["match"]["method"]) == ("coffee.jpg", "reference")
+    rules = {f["rule"]: f for f in report["findings"]}
+    assert set(rules) == {"credit-mismatch", "unused-image"}  # Reuters shown, Getty Images embedded
+    assert rules["unused-image"]["images"] == ["rocket.jpg"]
+
+    # two folders: an image used in one is not "used" in the other because it has the same name
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "story.md").write_text("Nothing but text here.\n", encoding="utf-8")
+    shutil.copy(library / "coffee.jpg", other / "coffee.jpg")
+    shutil.copy(library / "coffee.jpg", articles / "coffee.jpg")
+    report = cli("check", "--format", "json", "--fail-on", "never", articles, other).json()
+    unused = [(f["root"], f["images"]) for f in report["findings"] if f["rule"] == "unused-image"]
+    assert unused == [(other.as_posix(), ["coffee.jpg"])]

@@ -98,10 +98,7 @@ class _Page:
     def image(self, root: str, path: str | None) -> ImageRecord | None:
         if path is None:
             return None
-        found = self._by_key.get((root, path))
-        if found is not None:
-            return found
-        return next((im for im in self.report.images if im.path == path), None)
+        return self._by_key.get((root, path))
 
     def thumbnail(self, image: ImageRecord) -> Thumbnail:
         key = (image.root, image.path)
@@ -241,7 +238,7 @@ class _Page:
 
     def card(self, article: Article, figure: Figure) -> str:
         match = self.report.match_for(article, figure.index)
-        image = self.image(article.root, match.image if match else None)
+        image = self.image((match.image_root if match else None) or article.root, match.image if match else None)
         findings = self.findings_of(article, figure.index)
         worst = max((f.severity for f in findings), default=None)
         state = worst.label if worst else "clean"
@@ -303,12 +300,13 @@ class _Page:
         )
 
     def reuse_side(self, finding: Finding, path: str) -> str:
-        image = self.image(finding.root, path)
+        image = self.image(finding.image_root or finding.root, path)
         used_by = []
         for article in self.report.articles:
             for fig in article.figures:
                 m = self.report.match_for(article, fig.index)
-                if m is not None and m.image == path:
+                same_root = image is None or (m is not None and (m.image_root or article.root) == image.root)
+                if m is not None and m.image == path and same_root:
                     used_by.append((article, fig))
         rows: list[tuple[str, str]] = []
         for article, fig in used_by:
@@ -346,7 +344,7 @@ class _Page:
                     continue
                 files = _e(", ".join(f.images) or "(no file)")
                 if f.rule == "unused-image" and len(f.images) == 1:
-                    image = self.image(f.root, f.images[0])
+                    image = self.image(f.image_root or f.root, f.images[0])
                     thumb = self.thumbnail(image) if image is not None and image.readable else None
                     if thumb is not None and thumb.uri is not None:
                         files = (

@@ -146,9 +146,7 @@ class _Locator:
 
     def image(self, finding: Finding, path: str) -> dict[str, Any] | None:
         """Where an image of the finding is; None when no such file was read (a missing reference)."""
-        record = self.report.image(finding.root, path)
-        if record is None:
-            record = next((im for im in self.report.images if im.path == path), None)
+        record = self.report.image(finding.image_root or finding.root, path)
         return None if record is None else self.locate(record.root, record.path)
 
 

@@ -36,17 +36,12 @@ class CheckContext:
         m = self.match(article, figure)
         if m is None or m.image is None:
             return None
-        return self.image(m.image, article_root=article.root)
+        return self.image(m.image_root or article.root, m.image)
 
-    def image(self, path: str, article_root: str | None = None) -> ImageRecord | None:
-        """The image record at `path` (under the article's media folder)."""
-        table: dict[tuple[str, str], ImageRecord] = self.__dict__["_images"]
-        if article_root is not None and (article_root, path) in table:
-            return table[(article_root, path)]
-        for (_, p), im in table.items():
-            if p == path:
-                return im
-        return None
+    def image(self, root: str, path: str) -> ImageRecord | None:
+        """The image record at `path` under the media folder `root`."""
+        found: ImageRecord | None = self.__dict__["_images"].get((root, path))
+        return found
 
 
 Check = Callable[[CheckContext], Iterable[Finding]]
@@ -87,6 +82,7 @@ class Rule:
         """A finding of this rule; its fingerprint ignores line numbers."""
         figs = tuple(figures)
         ims = tuple(images)
+        image_root = ims[0].root if ims and ims[0].root != root else None
         paths = tuple(dict.fromkeys([*(im.path for im in ims), *extra_paths]))
         contents = tuple(im.sha256 for im in ims) + tuple(extra_paths)
         text = " | ".join(sorted(f.caption or f.image_ref or f"figure {f.index + 1}" for f in figs))
@@ -103,6 +99,7 @@ class Rule:
             images=paths,
             figures=tuple(f.index for f in figs),
             fingerprint=fingerprint(self.name, article.path if article else None, contents, text),
+            image_root=image_root,
         )
 
 

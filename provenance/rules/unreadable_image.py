@@ -25,17 +25,17 @@ from provenance.rules.base import CheckContext, Rule
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    users: dict[str, Match] = {}
+    users: dict[tuple[str | None, str], Match] = {}
     for m in ctx.matches:
         if m.image:
-            users.setdefault(m.image, m)
+            users.setdefault((m.image_root, m.image), m)
     for image in ctx.images:
         if image.readable:
             continue
         why = "; ".join(image.errors) or "cannot be decoded"
         article = None
         line = None
-        user = users.get(image.path)
+        user = users.get((image.root, image.path))
         figures = []
         if user is not None:
             article = next((a for a in ctx.articles if a.path == user.article and a.root == user.root), None)

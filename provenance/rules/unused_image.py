@@ -24,10 +24,9 @@ from provenance.rules.base import CheckContext, Rule
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    used = {(m.root, m.image) for m in ctx.matches if m.image}
-    used_anywhere = {m.image for m in ctx.matches if m.image}
+    used = {(m.image_root, m.image) for m in ctx.matches if m.image}
     for image in ctx.images:
-        if (image.root, image.path) in used or image.path in used_anywhere:
+        if (image.root, image.path) in used:
             continue
         if not image.readable:
             continue  # unreadable-image speaks for it
