@@ -113,6 +113,10 @@ NOT_PHOTO_KEYS = frozenset(
 """Keys under which an `ImageObject` is a logo, an avatar or a thumbnail, not a photo of the story."""
 
 
+PARTY_TYPES = frozenset({"person", "organization", "newsmediaorganization", "corporation", "brand"})
+_NOT_PHOTO_ID = re.compile(r"logo|person|avatar|gravatar|author|favicon", re.IGNORECASE)
+
+
 def _walk(data: Any) -> Iterator[tuple[dict[str, Any], bool]]:
     """Every JSON object of a document, with whether it sits under an article's `image`.
 
@@ -129,7 +133,10 @@ def _walk(data: Any) -> Iterator[tuple[dict[str, Any], bool]]:
             stack.extend((v, depth + 1, under_image) for v in reversed(value[:500]))
         elif isinstance(value, dict):
             yield value, under_image
-            is_article = bool(_types(value) & ARTICLE_TYPES)
+            types = _types(value)
+            if types & PARTY_TYPES:
+                continue  # a person's portrait, an organisation's logo
+            is_article = bool(types & ARTICLE_TYPES)
             for key, child in reversed(list(value.items())[:200]):
                 if isinstance(child, (dict, list)) and key.lower() not in NOT_PHOTO_KEYS:
                     stack.append((child, depth + 1, under_image or (is_article and key == "image")))
@@ -162,7 +169,7 @@ def read_jsonld(scripts: list[str]) -> LdData:
                         seen_urls.add(image.strip())
                         result.images.append(LdImage(image.strip(), None, None, lead=True))
             is_image = "imageobject" in types or "photograph" in types
-            if is_image and "logo" not in str(node.get("@id", "")).lower():
+            if is_image and not _NOT_PHOTO_ID.search(f"{node.get('@id', '')} {_image_url(node) or ''}"):
                 url = _image_url(node)
                 caption = _text(node.get("caption")) or _text(node.get("description"))
                 credit = _credit(node)

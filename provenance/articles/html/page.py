@@ -37,7 +37,7 @@ IMAGE_TAGS = frozenset({"img", "amp-img", "image"})
 CREDIT_WORDS = re.compile(
     r"credit|copyright|byline|author|photographer|fotograf|photog|urheber|bildnachweis|bildquelle|quelle|"
     r"source|rights|attribution|courtesy|cr[eé]dit|autor|fonte|fuente|zdroj|kilde|kuvaaja|agentur|"
-    r"provider|creator|copyrightholder|credittext|copyrightnotice|photo-?by|foto-?by|fotoquelle"
+    r"provider|creator|copyrightholder|credittext|copyrightnotice|photo-?by|foto-?by|fotoquelle|distributor"
 )
 """Class/id/itemprop fragments naming a credit (English, German, French, Spanish, Czech, Nordic...)."""
 
@@ -63,6 +63,7 @@ LOGO_WORDS = re.compile(
 )
 """Words in an image's source, class or alt that say it is page furniture, not a photo."""
 
+_BACKGROUND = re.compile(r"""background(?:-image)?\s*:[^;]*?url\(\s*['"]?([^'")]+)""", re.IGNORECASE)
 _IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp|heic)(?:$|[?#])", re.I)
 
 
@@ -80,6 +81,8 @@ class _Fig:
     alt: str | None
     marked: bool = False
     """True when markup (a figcaption, a caption or credit class) says this is a captioned photo."""
+    teaser: bool = False
+    """True when the "caption" is a link to another page: a teaser of another story."""
 
 
 @dataclass
@@ -141,7 +144,7 @@ def _parse(data: bytes, path: str, root: str, parser: CreditParser, warnings: li
     ld = read_jsonld([s for s, _, _ in page.ld_scripts])
     if ld.errors:
         warnings.append(f"{ld.errors} JSON-LD block(s) are not valid JSON and were skipped")
-    story = _story_element(page)
+    story = _story_element(page, ld.headline or _meta(page, "og:title") or page.title)
     figs = _markup_figures(page, story, parser)
     figs = _merge_jsonld(figs, ld.images, page, parser)
     if not figs:
@@ -300,17 +303,31 @@ def _iso_date(value: str | None) -> str | None:
 
 
 # -- where the story is ------------------------------------------------------------------------
-def _story_element(page: _Page) -> _Element | None:
-    """The story's element: the `<article>` or articleBody with most paragraph text, else `<main>`."""
-    best: tuple[int, _Element] | None = None
+def _story_element(page: _Page, headline: str | None = None) -> _Element | None:
+    """The story's element, else `<main>`.
+
+    Among `<article>`s and articleBody blocks with real text, the first whose `<h1>` is the
+    headline (pages that load the next story below the first have several), else the one with
+    the most paragraph text.
+    """
+    sized: list[tuple[int, _Element]] = []
     for art in page.articles:
         size = 0
         for p in art.iter("p"):
             size += len(p.text or "") + sum(len(c.tail or "") + len(c.text or "") for c in p)
             if size > 200_000:
                 break
-        if best is None or size > best[0]:
-            best = (size, art)
+        sized.append((size, art))
+    best = max(sized, key=lambda pair: pair[0], default=None)
+    wanted = _norm_caption(headline)
+    if best is not None and wanted:
+        for size, art in sized:
+            h1 = art.find(".//h1")
+            if h1 is None or size < 200:
+                continue
+            got = _norm_caption(text_of(h1))
+            if got and (got in wanted or wanted in got):
+                return art
     if best is not None and best[0] >= 200:
         return best[1]
     if page.mains:
@@ -341,22 +358,48 @@ def _exclusion(
             return f"<{tag}>"
         if tag == "header" and not inside_story and not _has_story_ancestor(node, story):
             return "page <header>"
+        if tag == "a" and node is not el and _author_link(node):
+            return "link to an author"
+        if node is not el and tag not in ("body", "html") and sig_is_byline(node):
+            return "author or byline block"
         if tag == "a" and node is not el and _links_elsewhere(node, image_ref) and not (
-            marked and not text_of(node)  # a captioned photo that links to its own page
-        ):
+            marked and story is not None and _is_ancestor(story, node) and not text_of(node)
+        ):  # a captioned story photo may link to its own page
             return "link to " + (node.get("href") or "")[:80]
         if (
             tag == "article" and story is not None and node is not story and not inside_story
             and not _is_ancestor(node, story) and not _is_ancestor(story, node)
         ):
             return "another <article>"
-        sig = signature(node)
+        sig = signature(node) if tag not in ("body", "html") else ""
+        if sig and not inside_story and node is not el and _VIDEO.search(sig):
+            return "video player"
         if sig and not inside_story:
             m = EXCLUDE_WORDS.search(sig)
             if m and not _caption_or_credit_sig(sig):
                 return f"<{tag} {sig[:80]}> says {m.group(0)!r}"
         node = node.getparent()
     return None
+
+
+_VIDEO = re.compile(r"(?:^|[\s_-])(?:video|videos|jwplayer|player|video-?player)(?:$|[\s_-])")
+_BYLINE = re.compile(
+    r"(?:^|[\s_-])(?:authors?|autor(?:en|in)?|byline|bylines|avatar|profile|contributor|reporter|journalist)"
+    r"(?:$|[\s_-])"
+)
+_AUTHOR_HREF = re.compile(
+    r"/(?:authors?|autor(?:en|in)?|autori|auteurs?|team|profiles?|journalists?|staff|people)/", re.IGNORECASE
+)
+
+
+def sig_is_byline(el: _Element) -> bool:
+    """True for a byline or author box (its photo is the writer's portrait, not a story photo)."""
+    sig = signature(el)
+    return bool(sig) and bool(_BYLINE.search(sig)) and not re.search(r"credit|copyright|caption|figure", sig)
+
+
+def _author_link(a: _Element) -> bool:
+    return "author" in (a.get("rel") or "").lower() or bool(_AUTHOR_HREF.search(a.get("href") or ""))
 
 
 def _has_story_ancestor(node: _Element, story: _Element | None) -> bool:
@@ -406,14 +449,19 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
         if any(_first_image(f) is not None for f in inner):
             continue
         img = _first_image(fig_el)
-        built = _figure_from_block(fig_el, img, page, parser, wrapper=True)
+        in_story = story is not None and _is_ancestor(story, fig_el)
+        built = _figure_from_block(fig_el, img, page, parser, wrapper=True, in_story=in_story)
         for im in fig_el.iter(*IMAGE_TAGS):
             claimed.add(im)
         if built is None:
             continue
         if _excluded(fig_el, story, built.image_ref, marked=built.marked):
             continue
-        if img is None and not built.caption:
+        if img is None or fig_el.find(".//video") is not None or fig_el.find(".//iframe") is not None:
+            continue  # a pull quote, a video or an embed: not a photo
+        if built.teaser or any(_author_link(a) for a in _ancestors_in(img, fig_el, ("a",))):
+            continue
+        if not built.marked and built.image_ref and _furniture(img, built.image_ref):
             continue
         figs.append(built)
     # images outside <figure>: the block around them, when it carries a caption or credit
@@ -425,8 +473,10 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
             continue
         block = _image_block(img)
         claimed.update(block.iter(*IMAGE_TAGS))
-        built = _figure_from_block(block, img, page, parser, wrapper=False)
-        if built is None or _excluded(block, story, built.image_ref, marked=built.marked):
+        built = _figure_from_block(
+            block, img, page, parser, wrapper=False, in_story=story is not None and _is_ancestor(story, img)
+        )
+        if built is None or built.teaser or _excluded(block, story, built.image_ref, marked=built.marked):
             continue
         if not built.caption and not built.credit and not _plain_story_photo(img, src, story):
             continue
@@ -446,6 +496,11 @@ def _first_image(el: _Element) -> _Element | None:
         return img
     if fallback is not None:
         return fallback
+    # a photo shown as a CSS background
+    for styled in el.iter():
+        style = styled.get("style") if isinstance(styled.tag, str) else None
+        if style and "url(" in style and _image_ref(styled):
+            return styled
     # <noscript> content kept as text by some parsers: look for the tag inside it
     for ns in el.iter("noscript"):
         if ns.text and "<img" in ns.text:
@@ -482,6 +537,9 @@ def _in_noscript_with_sibling(img: _Element) -> bool:
 
 def _image_ref(img: _Element) -> str | None:
     """The real source of an image element: its own attributes, its `<picture>`, its `<noscript>` twin."""
+    if img.tag not in IMAGE_TAGS and img.tag != "noscript":
+        m = _BACKGROUND.search(img.get("style") or "")
+        return m.group(1) if m and not is_placeholder(m.group(1)) else None
     if img.tag == "noscript":
         m = re.search(r"""<img[^>]*?\ssrc\s*=\s*["']([^"']+)""", img.text or "", re.I)
         return m.group(1) if m and not is_placeholder(m.group(1)) else None
@@ -601,9 +659,10 @@ def _classify(
             # "caption-author", "description-source": a caption block that names its source inside
             is_credit = False
         in_caption = any(_is_ancestor(c, el) for c in caption_els)
-        if not is_credit and el.text and el.text.strip() and strip_prefix(el.text.strip()) != el.text.strip():
+        if not is_credit and tag not in ("figcaption", "p"):
             # "Foto: Name", "© Agency": a lead-in says credit whatever the class
-            is_credit = len(text_of(el)) <= 150
+            text = text_of(el)
+            is_credit = 0 < len(text) <= 150 and bool(strip_prefix(text)) and strip_prefix(text) != text
         if not is_credit and in_caption and tag in ("cite", "small"):
             is_credit = True
         if is_credit:
@@ -686,8 +745,72 @@ def _following_caption(block: _Element) -> _Element | None:
     return None
 
 
+def _in_list_of_cards(node: _Element) -> bool:
+    """True when a block is one of several image cards side by side (a carousel or a list of teasers)."""
+    ancestor = node
+    for _ in range(3):
+        parent = ancestor.getparent()
+        if parent is None or parent.tag in ("body", "html", "article", "main"):
+            return False
+        ancestor = parent
+        children = [child for child in ancestor if isinstance(child.tag, str)]
+        with_images = sum(1 for child in children if child.find(".//img") is not None)
+        if with_images >= 3 and with_images >= 0.6 * len(children):
+            return True
+    return False
+
+
+def _adjacent_caption(img: _Element, parser: CreditParser) -> tuple[str | None, str | None]:
+    """Caption and credit in unlabelled blocks right after a story photo.
+
+    Pages built with generated class names give no signal but position: the photo's wrapper is
+    followed by a short text block (the caption) and often a shorter one (the credit), or by a
+    paragraph and a line that starts with a credit lead-in ("Image: Name").
+    """
+    node = img
+    for _ in range(5):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html", "article", "main", "section"):
+            return None, None
+        sibs: list[_Element] = []
+        sib = node.getnext()
+        while sib is not None and len(sibs) < 3:
+            if isinstance(sib.tag, str) and sib.tag not in SKIP_TAGS and text_of(sib):
+                sibs.append(sib)
+            sib = sib.getnext()
+        if not sibs:
+            node = parent
+            continue
+        if _in_list_of_cards(parent):
+            return None, None
+        texts: list[str] = []
+        for sib in sibs[:2]:
+            text = text_of(sib)
+            if (
+                sib.tag not in ("div", "span", "p", "small", "em", "i", "figcaption")
+                or len(text) > 400
+                or sib.find(".//img") is not None
+                or sib.find(".//p") is not None
+                or _mostly_linked(sib)
+            ):
+                break
+            texts.append(text)
+        if not texts:
+            return None, None
+        lead = [strip_prefix(t) != t and bool(strip_prefix(t)) for t in texts]
+        if lead[0]:
+            return None, texts[0]
+        if len(texts) > 1 and (lead[1] or (sibs[0].tag != "p" and _credit_segment(texts[1], parser))):
+            return texts[0], texts[1]
+        if sibs[0].tag != "p" and len(texts[0].split()) >= 2:
+            return texts[0], None
+        return None, None
+    return None, None
+
+
 def _figure_from_block(
-    block: _Element, img: _Element | None, page: _Page, parser: CreditParser, *, wrapper: bool
+    block: _Element, img: _Element | None, page: _Page, parser: CreditParser, *, wrapper: bool,
+    in_story: bool = False,
 ) -> _Fig | None:
     """Caption, credit, alt and source of the figure that `block` holds."""
     image_ref = _image_ref(img) if img is not None else None
@@ -697,6 +820,9 @@ def _figure_from_block(
     credit_els: list[_Element] = []
     caption_els: list[_Element] = []
     _classify(block, img, credit_els, caption_els)
+    adjacent: tuple[str | None, str | None] = (None, None)
+    if not credit_els and not caption_els and img is not None and in_story:
+        adjacent = _adjacent_caption(img, parser)
     if not credit_els and not caption_els:
         following = _following_caption(block)
         if following is not None:
@@ -723,8 +849,13 @@ def _figure_from_block(
         text = " ".join(segs)
         if text and text not in caption_parts:
             caption_parts.append(text)
-    caption = " ".join(caption_parts) or None
-    credit = " / ".join(credit_parts) or None
+    caption = " ".join(caption_parts) or adjacent[0]
+    credit = " / ".join(credit_parts) or adjacent[1]
+    if caption and credit and (not re.search(r"\w", caption) or parser.is_credit_line(caption)):
+        # "<span class=credit>Photo by X</span> / <span>Getty Images</span>": the rest is credit too
+        credit = " ".join(f"{credit} {caption}".split()) if re.search(r"\w", caption) else credit
+        caption = None
+    teaser = any(_mostly_linked(el) for el in caption_els)
     # data-caption / data-credit attributes on the image, its links and the block
     if caption is None or credit is None:
         for el in _attribute_holders(block, img):
@@ -754,8 +885,25 @@ def _figure_from_block(
         caption=_clip(caption, 5000),
         credit=_clip(credit, 500),
         alt=alt,
-        marked=bool(caption_els or credit_els),
+        marked=bool(caption_els or credit_els or adjacent[0] or adjacent[1]),
+        teaser=teaser,
     )
+
+
+def _mostly_linked(el: _Element) -> bool:
+    """True when most of a caption's text is a link to another page (a headline, not a caption)."""
+    total = len(text_of(el))
+    if total == 0:
+        return False
+    node = el.getparent()
+    for _ in range(3):
+        if node is None:
+            break
+        if node.tag == "a" and _links_elsewhere(node, None):
+            return True
+        node = node.getparent()
+    linked = sum(len(text_of(a)) for a in el.iter("a") if _links_elsewhere(a, None))
+    return linked >= 0.6 * total
 
 
 def _attribute_holders(block: _Element, img: _Element | None) -> list[_Element]:
