@@ -60,6 +60,7 @@ class LdData:
     date: str | None = None
     images: list[LdImage] = field(default_factory=list)
     errors: int = 0
+    """JSON-LD blocks that could not be read (not JSON, or too big)."""
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -148,7 +149,10 @@ def read_jsonld(scripts: list[str]) -> LdData:
     seen_urls: set[str] = set()
     for script in scripts:
         script = script.strip()
-        if not script or len(script) > _MAX_SCRIPT_CHARS:
+        if not script:
+            continue
+        if len(script) > _MAX_SCRIPT_CHARS:
+            result.errors += 1
             continue
         # CDATA wrappers and HTML comments around JSON are common
         script = re.sub(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$", "", script)

@@ -31,6 +31,14 @@ from provenance.model import Article, ArticleFormat, Figure, Paragraph
 MAX_PAGE_BYTES = 32 * 1024 * 1024
 """Pages larger than this are cut (with a warning): no news article is this big."""
 
+MAX_FIGURES = 2000
+"""`<figure>` elements looked at per page; a real article has a few dozen."""
+MAX_IMAGES = 5000
+"""Images looked at per page."""
+
+MAX_SOURCE_LINE = 65535
+"""libxml2's HTML parser counts lines up to this number and no further."""
+
 IMAGE_TAGS = frozenset({"img", "amp-img", "image"})
 
 # -- what a block says it is --------------------------------------------------------------
@@ -52,14 +60,16 @@ CAPTION_WORDS = re.compile(
 EXCLUDE_WORDS = re.compile(
     r"related|teaser|recommend|promo|newsletter|advert|sponsor|outbrain|taboola|social|"
     r"sharing|share-|-share|comment|avatar|logo|navbar|navigation|breadcrumb|trending|most-?read|"
-    r"most-?popular|paywall|subscribe|(?:^|[\s_-])(?:ads?|nav|menu|footer|share|popular|more)(?:$|[\s_-])|"
+    r"most-?popular|paywall|subscribe|(?:^|[\s_-])(?:nav|menu|footer|share|popular|more)(?:$|[\s_-])|"
+    r"(?:^|\s)(?:ads?|ads?[-_]?(?:slot|container|wrapper|unit|banner|box|placeholder|label)s?)(?:$|\s)|"
     r"read-?more|more-?stories|more-?articles|further-?reading|recirc|cross-?link|"
     r"author-?(?:box|bio|image|photo|info|avatar)|banner-?ad|ad-?slot|ad-?container|native-?ad"
 )
 """Class/id fragments of blocks that are not the story: teasers, ads, sharing, navigation."""
 
 LOGO_WORDS = re.compile(
-    r"logo|icon|avatar|sprite|emoji|badge|favicon|placeholder|author|profile|button", re.IGNORECASE
+    r"logo|icon|avatar|sprite|emoji|badge|favicon|placeholder|author|profile|button|newsletter|headshot",
+    re.IGNORECASE,
 )
 """Words in an image's source, class or alt that say it is page furniture, not a photo."""
 
@@ -143,8 +153,13 @@ def _parse(data: bytes, path: str, root: str, parser: CreditParser, warnings: li
     page = _collect(tree)
     ld = read_jsonld([s for s, _, _ in page.ld_scripts])
     if ld.errors:
-        warnings.append(f"{ld.errors} JSON-LD block(s) are not valid JSON and were skipped")
+        warnings.append(f"{ld.errors} JSON-LD block(s) are not valid JSON (or too big) and were skipped")
     story = _story_element(page, ld.headline or _meta(page, "og:title") or page.title)
+    if len(page.figures) > MAX_FIGURES or len(page.images) > MAX_IMAGES:
+        warnings.append(
+            f"the page has {len(page.figures)} <figure> and {len(page.images)} image elements; "
+            f"only the first {MAX_FIGURES} and {MAX_IMAGES} were read"
+        )
     figs = _markup_figures(page, story, parser)
     figs = _merge_jsonld(figs, ld.images, page, parser)
     if not figs:
@@ -197,21 +212,41 @@ def _parse(data: bytes, path: str, root: str, parser: CreditParser, warnings: li
 
 # -- parsing ---------------------------------------------------------------------------------
 def _build_tree(text: str, warnings: list[str]) -> _Element | None:
-    """Parse text with libxml2's forgiving HTML parser; None (with a warning) when nothing parses."""
-    html_parser = etree.HTMLParser(
-        encoding="utf-8", remove_blank_text=False, remove_comments=False, no_network=True, recover=True,
-        huge_tree=False, collect_ids=False,
-    )
+    """Parse text with libxml2's forgiving HTML parser; None (with a warning) when nothing parses.
+
+    libxml2 stops reading a page nested deeper than 256 elements. Real pages stay far below
+    that; a page that hits it is parsed again with the limit raised to 2048 (`huge_tree`, safe
+    here because the input is already capped at `MAX_PAGE_BYTES`), and if that is not enough
+    the rest of the page is left unread with one warning.
+    """
     raw = text.encode("utf-8", errors="replace")
-    try:
-        tree = etree.fromstring(raw, html_parser)
-    except (etree.LxmlError, ValueError) as exc:
-        warnings.append(f"the page could not be parsed as HTML: {str(exc)[:200]}")
-        return None
+    tree = None
+    for huge in (False, True):
+        html_parser = etree.HTMLParser(
+            encoding="utf-8", remove_blank_text=False, remove_comments=False, no_network=True, recover=True,
+            huge_tree=huge, collect_ids=False,
+        )
+        try:
+            tree = etree.fromstring(raw, html_parser)
+        except (etree.LxmlError, ValueError) as exc:
+            warnings.append(f"the page could not be parsed as HTML: {str(exc)[:200]}")
+            return None
+        limits = [e for e in html_parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
+        if not limits:
+            break
+        if huge:
+            error = limits[0]
+            warnings.append(
+                f"line {error.line}: the page exceeds a parser limit ({error.message.strip()[:80]}); "
+                "the rest of the page was not read"
+            )
     if tree is None:
         if raw.strip():
             warnings.append("the page holds no HTML elements")
         return None
+    if text.count("\n") >= MAX_SOURCE_LINE:
+        limit = MAX_SOURCE_LINE
+        warnings.append(f"the page has over {limit} lines; later lines are reported as {limit}")
     return tree
 
 
@@ -382,6 +417,7 @@ def _exclusion(
     return None
 
 
+_BYLINE_TEXT = re.compile(r"^(?:by|von|par|por|di|door|av|af|przez|od)\s", re.IGNORECASE)
 _VIDEO = re.compile(r"(?:^|[\s_-])(?:video|videos|jwplayer|player|video-?player)(?:$|[\s_-])")
 _BYLINE = re.compile(
     r"(?:^|[\s_-])(?:authors?|autor(?:en|in)?|byline|bylines|avatar|profile|contributor|reporter|journalist)"
@@ -444,9 +480,9 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
     figs: list[_Fig] = []
     claimed: set[_Element] = set()
     # <figure> elements: innermost ones holding images (a <figure> of <figure>s is a gallery)
-    for fig_el in page.figures:
-        inner = [f for f in fig_el.iter("figure") if f is not fig_el]
-        if any(_first_image(f) is not None for f in inner):
+    wrappers = _gallery_wrappers(page)
+    for fig_el in page.figures[:MAX_FIGURES]:
+        if fig_el in wrappers:
             continue
         img = _first_image(fig_el)
         in_story = story is not None and _is_ancestor(story, fig_el)
@@ -465,7 +501,7 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
             continue
         figs.append(built)
     # images outside <figure>: the block around them, when it carries a caption or credit
-    for img in page.images:
+    for img in page.images[:MAX_IMAGES]:
         if img in claimed or _in_noscript_with_sibling(img):
             continue
         src = _image_ref(img)
@@ -482,6 +518,24 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
             continue
         figs.append(built)
     return _dedupe(figs)
+
+
+def _gallery_wrappers(page: _Page) -> set[_Element]:
+    """`<figure>`s that hold other `<figure>`s with images: galleries, whose inner figures are the photos."""
+    wrappers: set[_Element] = set()
+    for img in page.images:
+        node = img.getparent()
+        inner = None
+        while node is not None:
+            if node.tag == "figure":
+                if inner is None:
+                    inner = node
+                elif node in wrappers:
+                    break  # its ancestors are marked already
+                else:
+                    wrappers.add(node)
+            node = node.getparent()
+    return wrappers
 
 
 def _first_image(el: _Element) -> _Element | None:
@@ -651,7 +705,7 @@ def _classify(
         tag = el.tag
         if tag in ("script", "style", "noscript", "template", "button", "figure", "svg"):
             continue
-        if any(_is_ancestor(c, el) for c in _ancestors_in(el, block, ("figure",))):
+        if _ancestors_in(el, block, ("figure",)):
             continue  # inside a nested figure
         sig = signature(el)
         is_credit = bool(sig and CREDIT_WORDS.search(sig))
@@ -837,6 +891,8 @@ def _figure_from_block(
     credit_parts: list[str] = []
     for el in credit_els:
         text = text_of(el)
+        if _BYLINE_TEXT.match(text) and sig_is_byline(el):
+            continue  # "By Jane Doe" in an author block: who wrote a story, not who took the photo
         if text and text not in credit_parts and len(text) <= 300:
             credit_parts.append(text)
     for el in caption_els:
