@@ -31,6 +31,9 @@ from provenance.model import Article, ArticleFormat, Figure, Paragraph
 MAX_PAGE_BYTES = 32 * 1024 * 1024
 """Pages larger than this are cut (with a warning): no news article is this big."""
 
+STORY_MIN_TEXT = 500
+"""Characters of paragraph text an `<article>` needs to be taken for the story (teaser cards have less)."""
+
 MAX_FIGURES = 2000
 """`<figure>` elements looked at per page; a real article has a few dozen."""
 MAX_IMAGES = 5000
@@ -59,8 +62,9 @@ CAPTION_WORDS = re.compile(
 
 EXCLUDE_WORDS = re.compile(
     r"related|teaser|recommend|promo|newsletter|advert|sponsor|outbrain|taboola|social|"
-    r"sharing|share-|-share|comment|avatar|logo|navbar|navigation|breadcrumb|trending|most-?read|"
-    r"most-?popular|paywall|subscribe|(?:^|[\s_-])(?:nav|menu|footer|share|popular|more)(?:$|[\s_-])|"
+    r"sharing|share-|-share|avatar|logo|navbar|navigation|breadcrumb|trending|most-?read|disqus|"
+    r"(?:^|[\s_-])comments?(?:$|\s|[_-](?:list|section|area|box|form|thread|container|wrapper|count|block))|"
+    r"most-?popular|subscribe|(?:^|[\s_-])(?:nav|menu|footer|share|popular|more)(?:$|[\s_-])|"
     r"(?:^|\s)(?:ads?|ads?[-_]?(?:slot|container|wrapper|unit|banner|box|placeholder|label)s?)(?:$|\s)|"
     r"read-?more|more-?stories|more-?articles|further-?reading|recirc|cross-?link|"
     r"author-?(?:box|bio|image|photo|info|avatar)|banner-?ad|ad-?slot|ad-?container|native-?ad"
@@ -358,16 +362,17 @@ def _story_element(page: _Page, headline: str | None = None) -> _Element | None:
     if best is not None and wanted:
         for size, art in sized:
             h1 = art.find(".//h1")
-            if h1 is None or size < 200:
+            if h1 is None or size < STORY_MIN_TEXT:
                 continue
             got = _norm_caption(text_of(h1))
             if got and (got in wanted or wanted in got):
                 return art
-    if best is not None and best[0] >= 200:
+    if best is not None and best[0] >= STORY_MIN_TEXT:
         return best[1]
     if page.mains:
         return page.mains[0]
-    return best[1] if best else None
+    # one short article is the story; several short ones are a list of teasers
+    return best[1] if best is not None and len(sized) == 1 else None
 
 
 def _excluded(
@@ -485,7 +490,7 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
         if fig_el in wrappers:
             continue
         img = _first_image(fig_el)
-        in_story = story is not None and _is_ancestor(story, fig_el)
+        in_story = story is None or _is_ancestor(story, fig_el)
         built = _figure_from_block(fig_el, img, page, parser, wrapper=True, in_story=in_story)
         for im in fig_el.iter(*IMAGE_TAGS):
             claimed.add(im)
@@ -497,7 +502,7 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
             continue  # a pull quote, a video or an embed: not a photo
         if built.teaser or any(_author_link(a) for a in _ancestors_in(img, fig_el, ("a",))):
             continue
-        if not built.marked and built.image_ref and _furniture(img, built.image_ref):
+        if built.image_ref and _furniture(img, built.image_ref) and (not built.marked or _small(img)):
             continue
         figs.append(built)
     # images outside <figure>: the block around them, when it carries a caption or credit
@@ -510,7 +515,7 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
         block = _image_block(img)
         claimed.update(block.iter(*IMAGE_TAGS))
         built = _figure_from_block(
-            block, img, page, parser, wrapper=False, in_story=story is not None and _is_ancestor(story, img)
+            block, img, page, parser, wrapper=False, in_story=story is None or _is_ancestor(story, img)
         )
         if built is None or built.teaser or _excluded(block, story, built.image_ref, marked=built.marked):
             continue
@@ -674,6 +679,12 @@ def _tracking_pixel(img: _Element) -> bool:
     return image_source(img) is not None and is_tiny(img)
 
 
+def _small(img: _Element) -> bool:
+    """True for an image declared at most 200 pixels wide and high: a portrait or icon, not a news photo."""
+    sizes = [(img.get(name) or "").strip().removesuffix("px") for name in ("width", "height")]
+    return all(size.isdigit() for size in sizes) and all(0 < int(size) <= 200 for size in sizes)
+
+
 def _furniture(img: _Element, src: str) -> bool:
     """True for logos, icons and avatars: their source, class, id or alt says so, or they are SVG drawings."""
     said = " ".join(x for x in (src, img.get("class"), img.get("alt"), img.get("id")) if x)
@@ -779,12 +790,17 @@ def _credit_segment(text: str, parser: CreditParser) -> bool:
     return strip_prefix(text) != text or parser.is_credit_line(text) or name_like(text)
 
 
+def _empty(el: _Element) -> bool:
+    """True for an element with neither text nor image (a spacer, a script mount point)."""
+    return not text_of(el) and el.find(".//img") is None
+
+
 def _following_caption(block: _Element) -> _Element | None:
     """A caption or credit element standing right after a block (or after the wrapper it fills)."""
     node = block
     for _ in range(3):
         sib = node.getnext()
-        while sib is not None and (not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS):
+        while sib is not None and (not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS or _empty(sib)):
             sib = sib.getnext()
         if sib is not None:
             sig = signature(sib)
@@ -812,6 +828,17 @@ def _in_list_of_cards(node: _Element) -> bool:
         if with_images >= 3 and with_images >= 0.6 * len(children):
             return True
     return False
+
+
+def _emphasised_caption(p: _Element, text: str) -> bool:
+    """True for a paragraph that is all italic (or all bold and a sentence) right after a photo."""
+    children = [c for c in p if isinstance(c.tag, str)]
+    if (p.text or "").strip() or len(children) != 1 or (children[0].tail or "").strip():
+        return False
+    tag = children[0].tag
+    if tag in ("em", "i"):
+        return True
+    return tag in ("strong", "b") and text.endswith((".", "!", "?")) and len(text) <= 200
 
 
 def _adjacent_caption(img: _Element, parser: CreditParser) -> tuple[str | None, str | None]:
@@ -857,6 +884,8 @@ def _adjacent_caption(img: _Element, parser: CreditParser) -> tuple[str | None, 
         if len(texts) > 1 and (lead[1] or (sibs[0].tag != "p" and _credit_segment(texts[1], parser))):
             return texts[0], texts[1]
         if sibs[0].tag != "p" and len(texts[0].split()) >= 2:
+            return texts[0], None
+        if sibs[0].tag == "p" and _emphasised_caption(sibs[0], texts[0]):
             return texts[0], None
         return None, None
     return None, None
@@ -928,6 +957,11 @@ def _figure_from_block(
             credit = split_credit
     if caption and not credit and parser.is_credit_line(caption) and len(caption.split()) <= 6:
         caption, credit = None, caption
+    if credit is None and alt:
+        # "… (Photo: Gallo Images / Name)": alt texts often end with the credit the page does not show
+        _, alt_credit = parser.split(alt)
+        if alt_credit and (strip_prefix(alt_credit) != alt_credit or parser.parse(alt_credit).agency):
+            credit = alt_credit
     if caption is None and credit is None and image_ref is None:
         return None
     order = page.order.get(block)
@@ -989,6 +1023,9 @@ def _attr_text(el: _Element, names: tuple[str, ...]) -> str | None:
 
 
 _PIPE_TAIL = re.compile(r"\s[|]\s*([^|]{2,80})$")
+_CONTACT_TAIL = re.compile(r"(?<=[.!?])\s+([^.!?]*\b[\w.+-]+@[\w-]+\.[\w.]+)\s*$")
+"""A last sentence holding an e-mail address: the photographer's contact, i.e. the credit."""
+_SLASH_TAIL = re.compile(r"\s/\s+([^/]{2,60})$")
 _TRAILING_PAREN = re.compile(r"\s*[(（\[]([^()（）\[\]]{2,60})[)）\]]\s*\.?\s*$")
 _TRAILING_NAME = re.compile(r"(?<=[.!?。»\"”)])\s+([^.!?。]{2,40})$")
 _SENTENCE_END = re.compile(r"[.!?。»\"”…]$")
@@ -1027,11 +1064,19 @@ def split_caption(caption: str, parser: CreditParser) -> tuple[str | None, str |
     if credit:
         return head or None, credit
     m = _TRAILING_PAREN.search(caption)
-    if m and name_like(m.group(1)) and len(caption[: m.start()].split()) >= 2:
-        return caption[: m.start()].rstrip(" ,;:-–—") or None, m.group(1).strip()
+    head = caption[: m.start()] if m else ""
+    if m and name_like(m.group(1)) and (len(head.split()) >= 2 or len(head) >= 8):
+        return head.rstrip(" ,;:-–—") or None, m.group(1).strip()
     m = _PIPE_TAIL.search(caption)
     if m and len(m.group(1).split()) <= 6 and not m.group(1).rstrip().endswith((".", "!", "?")):
         return caption[: m.start()].rstrip() or None, m.group(1).strip()
+    m = _SLASH_TAIL.search(caption)
+    short = m is not None and len(m.group(1).split()) <= 4
+    if m and short and name_like(m.group(1)) and len(caption[: m.start()].split()) >= 3:
+        return caption[: m.start()].rstrip() or None, m.group(1).strip()
+    m = _CONTACT_TAIL.search(caption)
+    if m and len(m.group(1).split()) <= 12:
+        return caption[: m.start(1)].rstrip() or None, m.group(1).strip()
     m = _TRAILING_NAME.search(caption)
     if m and name_like(m.group(1)) and len(m.group(1).split()) <= 4:
         head = caption[: m.start()].rstrip()
@@ -1077,14 +1122,22 @@ def _same_photo(same: _Fig, fig: _Fig, key: str | None, cap: str) -> bool:
 
 
 def _dedupe(figs: list[_Fig]) -> list[_Fig]:
-    """Merge figures that show the same photo (same file or same caption); the first keeps its place."""
+    """Merge figures that show the same photo (same file, or same caption where one names no file).
+
+    The first keeps its place and takes what the other knows.
+    """
     kept: list[_Fig] = []
     by_key: dict[str, _Fig] = {}
     by_caption: dict[str, _Fig] = {}
     for fig in sorted(figs, key=lambda f: f.order):
         key = _image_key(fig.image_ref)
         cap = _norm_caption(fig.caption)
-        same = (by_key.get(key) if key else None) or (by_caption.get(cap) if len(cap) >= 15 else None)
+        same = by_key.get(key) if key else None
+        if same is None and len(cap) >= 15:
+            # the same caption on two different files is two photos (a finding, not a duplicate)
+            candidate = by_caption.get(cap)
+            if candidate is not None and (not candidate.image_ref or not fig.image_ref):
+                same = candidate
         if same is not None and _same_photo(same, fig, key, cap):
             same.caption = same.caption or fig.caption
             same.credit = same.credit or fig.credit
