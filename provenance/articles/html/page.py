@@ -95,6 +95,8 @@ class _Fig:
     alt: str | None
     marked: bool = False
     """True when markup (a figcaption, a caption or credit class) says this is a captioned photo."""
+    parts: list[_Element] = field(default_factory=list)
+    """The elements its caption and credit were read from (not body text)."""
     teaser: bool = False
     """True when the "caption" is a link to another page: a teaser of another story."""
 
@@ -200,7 +202,8 @@ def _parse(data: bytes, path: str, root: str, parser: CreditParser, warnings: li
             date = _iso_date(t.get("datetime"))
             if date:
                 break
-    body = _paragraphs(page, story, [f.anchor for f in figs if f.anchor is not None])
+    taken = [el for f in figs for el in ([f.anchor] if f.anchor is not None else []) + f.parts]
+    body = _paragraphs(page, story, taken)
     return Article(
         path=path,
         root=root,
@@ -706,8 +709,12 @@ def _classify(
     block: _Element, img: _Element | None, credit_els: list[_Element], caption_els: list[_Element]
 ) -> None:
     """Sort the elements of a figure's block into caption and credit holders (outermost ones)."""
+    hidden: set[_Element] = set()
     for el in block.iter():
         if not isinstance(el.tag, str) or el is block:
+            continue
+        if is_hidden(el) or el.getparent() in hidden:
+            hidden.add(el)  # screen-reader labels ("Image caption,", "Credit...") are neither
             continue
         if img is not None and (el is img or _is_ancestor(el, img)):
             continue
@@ -841,7 +848,9 @@ def _emphasised_caption(p: _Element, text: str) -> bool:
     return tag in ("strong", "b") and text.endswith((".", "!", "?")) and len(text) <= 200
 
 
-def _adjacent_caption(img: _Element, parser: CreditParser) -> tuple[str | None, str | None]:
+def _adjacent_caption(
+    img: _Element, parser: CreditParser, used: list[_Element]
+) -> tuple[str | None, str | None]:
     """Caption and credit in unlabelled blocks right after a story photo.
 
     Pages built with generated class names give no signal but position: the photo's wrapper is
@@ -851,7 +860,7 @@ def _adjacent_caption(img: _Element, parser: CreditParser) -> tuple[str | None, 
     node = img
     for _ in range(5):
         parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html", "article", "main", "section"):
+        if parent is None or parent.tag in ("body", "html"):
             return None, None
         sibs: list[_Element] = []
         sib = node.getnext()
@@ -860,6 +869,8 @@ def _adjacent_caption(img: _Element, parser: CreditParser) -> tuple[str | None, 
                 sibs.append(sib)
             sib = sib.getnext()
         if not sibs:
+            if parent.tag in ("article", "main", "section"):
+                return None, None
             node = parent
             continue
         if _in_list_of_cards(parent):
@@ -880,12 +891,15 @@ def _adjacent_caption(img: _Element, parser: CreditParser) -> tuple[str | None, 
             return None, None
         lead = [strip_prefix(t) != t and bool(strip_prefix(t)) for t in texts]
         if lead[0]:
+            used.append(sibs[0])
             return None, texts[0]
         if len(texts) > 1 and (lead[1] or (sibs[0].tag != "p" and _credit_segment(texts[1], parser))):
+            used.extend(sibs[:2])
             return texts[0], texts[1]
-        if sibs[0].tag != "p" and len(texts[0].split()) >= 2:
-            return texts[0], None
-        if sibs[0].tag == "p" and _emphasised_caption(sibs[0], texts[0]):
+        if (sibs[0].tag != "p" and len(texts[0].split()) >= 2) or (
+            sibs[0].tag == "p" and _emphasised_caption(sibs[0], texts[0])
+        ):
+            used.append(sibs[0])
             return texts[0], None
         return None, None
     return None, None
@@ -904,8 +918,9 @@ def _figure_from_block(
     caption_els: list[_Element] = []
     _classify(block, img, credit_els, caption_els)
     adjacent: tuple[str | None, str | None] = (None, None)
+    adjacent_els: list[_Element] = []
     if not credit_els and not caption_els and img is not None and in_story:
-        adjacent = _adjacent_caption(img, parser)
+        adjacent = _adjacent_caption(img, parser, adjacent_els)
     if not credit_els and not caption_els:
         following = _following_caption(block)
         if following is not None:
@@ -976,6 +991,7 @@ def _figure_from_block(
         credit=_clip(credit, 500),
         alt=alt,
         marked=bool(caption_els or credit_els or adjacent[0] or adjacent[1]),
+        parts=caption_els + credit_els + adjacent_els,
         teaser=teaser,
     )
 
