@@ -88,8 +88,10 @@ def test_jsonld_image_object_and_microdata(parser: CreditParser) -> None:
 
 def test_logos_avatars_pixels_and_teasers_are_skipped(parser: CreditParser) -> None:
     article = load("skipped_images.html", parser)
-    assert [f.image_ref for f in article.figures] == ["/photos/real.jpg"]
-    assert captions(article) == [("The real photo.", "Photo: Agency")]
+    assert [f.image_ref for f in article.figures] == ["/photos/lead.jpg", "/photos/real.jpg"]
+    # the standfirst beside the lead photo is not its caption
+    assert captions(article) == [(None, None), ("The real photo.", "Photo: Agency")]
+    assert article.figures[0].alt == "The lead photo"
 
 
 def test_suppressions_attach_to_the_figure_they_precede_or_sit_in(parser: CreditParser) -> None:

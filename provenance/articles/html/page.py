@@ -71,6 +71,23 @@ EXCLUDE_WORDS = re.compile(
 )
 """Class/id fragments of blocks that are not the story: teasers, ads, sharing, navigation."""
 
+_STORY_LEVEL = re.compile(
+    r"(?:article|story|post|entry|page|headline|teaser|summary|intro|lead|standfirst|meta|header|hero-text)"
+    r"[-_]*(?:desc|description|subtitle|sub-?title)"
+)
+"""A story's standfirst or a teaser's summary ("article-description"), not a photo caption."""
+
+
+def is_caption_sig(sig: str) -> bool:
+    """True when a class/id/itemprop names a caption (and not a story's description or subtitle)."""
+    m = CAPTION_WORDS.search(sig)
+    if not m:
+        return False
+    if m.group(0).startswith(("desc", "subtitle")) and _STORY_LEVEL.search(sig):
+        return any(w.group(0)[:4] not in ("desc", "subt") for w in CAPTION_WORDS.finditer(sig))
+    return True
+
+
 LOGO_WORDS = re.compile(
     r"logo|icon|avatar|sprite|emoji|badge|favicon|placeholder|author|profile|button|newsletter|headshot",
     re.IGNORECASE,
@@ -348,9 +365,9 @@ def _iso_date(value: str | None) -> str | None:
 def _story_element(page: _Page, headline: str | None = None) -> _Element | None:
     """The story's element, else `<main>`.
 
-    Among `<article>`s and articleBody blocks with real text, the first whose `<h1>` is the
-    headline (pages that load the next story below the first have several), else the one with
-    the most paragraph text.
+    Among `<article>`s and articleBody blocks, the first whose `<h1>` is the headline (pages that
+    load the next story below the first have several), else the one with the most paragraph
+    text if it has `STORY_MIN_TEXT` characters or stands alone.
     """
     sized: list[tuple[int, _Element]] = []
     for art in page.articles:
@@ -365,7 +382,7 @@ def _story_element(page: _Page, headline: str | None = None) -> _Element | None:
     if best is not None and wanted:
         for size, art in sized:
             h1 = art.find(".//h1")
-            if h1 is None or size < STORY_MIN_TEXT:
+            if h1 is None or size == 0:
                 continue
             got = _norm_caption(text_of(h1))
             if got and (got in wanted or wanted in got):
@@ -672,7 +689,7 @@ def _has_caption_or_credit(block: _Element, img: _Element) -> bool:
         if el.tag == "figcaption":
             return True
         sig = signature(el)
-        if sig and (CAPTION_WORDS.search(sig) or CREDIT_WORDS.search(sig)) and not _is_ancestor(el, img):
+        if sig and (is_caption_sig(sig) or CREDIT_WORDS.search(sig)) and not _is_ancestor(el, img):
             return True
     return False
 
@@ -742,7 +759,7 @@ def _classify(
             continue
         if in_caption:
             continue
-        if tag == "figcaption" or (sig and CAPTION_WORDS.search(sig)):
+        if tag == "figcaption" or (sig and is_caption_sig(sig)):
             caption_els.append(el)
 
 
