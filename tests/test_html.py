@@ -101,7 +101,7 @@ def test_suppressions_attach_to_the_figure_they_precede_or_sit_in(parser: Credit
         (("missing-credit",), "family photo, credit withheld at their request", 7)
     ]
     assert [(s.rules, s.reason) for s in second.suppressions] == [
-        (("credit-mismatch", "reused-photo"), "agency confirmed the licence by email")
+        (("credit-mismatch", "PV004"), "agency confirmed the licence by email")
     ]
     assert third.suppressions == ()
     assert any("line 13" in w and "no reason" in w for w in article.warnings)

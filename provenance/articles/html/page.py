@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml.etree import _Element
 
+from provenance.articles.html.captions import name_like, split_caption
 from provenance.articles.html.decode import decode_html
 from provenance.articles.html.images import image_source, is_placeholder, is_tiny, picture_source
 from provenance.articles.html.jsonld import LdImage, read_jsonld
@@ -511,7 +512,7 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
             continue
         img = _first_image(fig_el)
         in_story = story is None or _is_ancestor(story, fig_el)
-        built = _figure_from_block(fig_el, img, page, parser, wrapper=True, in_story=in_story)
+        built = _figure_from_block(fig_el, img, page, parser, in_story=in_story)
         for im in fig_el.iter(*IMAGE_TAGS):
             claimed.add(im)
         if built is None:
@@ -535,7 +536,7 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
         block = _image_block(img)
         claimed.update(block.iter(*IMAGE_TAGS))
         built = _figure_from_block(
-            block, img, page, parser, wrapper=False, in_story=story is None or _is_ancestor(story, img)
+            block, img, page, parser, in_story=story is None or _is_ancestor(story, img)
         )
         if built is None or built.teaser or _excluded(block, story, built.image_ref, marked=built.marked):
             continue
@@ -923,8 +924,7 @@ def _adjacent_caption(
 
 
 def _figure_from_block(
-    block: _Element, img: _Element | None, page: _Page, parser: CreditParser, *, wrapper: bool,
-    in_story: bool = False,
+    block: _Element, img: _Element | None, page: _Page, parser: CreditParser, *, in_story: bool = False
 ) -> _Fig | None:
     """Caption, credit, alt and source of the figure that `block` holds."""
     image_ref = _image_ref(img) if img is not None else None
@@ -1053,69 +1053,6 @@ def _attr_text(el: _Element, names: tuple[str, ...]) -> str | None:
             if text:
                 return text
     return None
-
-
-_PIPE_TAIL = re.compile(r"\s[|]\s*([^|]{2,80})$")
-_CONTACT_TAIL = re.compile(r"(?<=[.!?])\s+([^.!?]*\b[\w.+-]+@[\w-]+\.[\w.]+)\s*$")
-"""A last sentence holding an e-mail address: the photographer's contact, i.e. the credit."""
-_SLASH_TAIL = re.compile(r"\s/\s+([^/]{2,60})$")
-_TRAILING_PAREN = re.compile(r"\s*[(（\[]([^()（）\[\]]{2,60})[)）\]]\s*\.?\s*$")
-_TRAILING_NAME = re.compile(r"(?<=[.!?。»\"”)])\s+([^.!?。]{2,40})$")
-_SENTENCE_END = re.compile(r"[.!?。»\"”…]$")
-NOT_CREDITS = frozenset(
-    {
-        "archiv", "archivbild", "archivfoto", "symbolbild", "symbolfoto", "file", "file photo", "file image",
-        "file picture", "archive", "archives", "archive photo", "left", "right", "center", "centre", "l",
-        "r", "m", "li", "re", "v l", "v r", "video", "photo", "foto", "illustration", "graphic", "grafik",
-        "screenshot", "handout photo",
-    }
-)  # fmt: skip
-"""Parenthetical tails that say what a photo is, not who made it."""
-
-
-def name_like(text: str) -> bool:
-    """True for a short name-like line ("Lorenzo Marina", "Unsplash/Kelly Sikkema", "연합뉴스"), not prose."""
-    text = text.strip(" ()[]（）")
-    words = text.split()
-    if not words or len(words) > 6 or len(text) > 60:
-        return False
-    if _SENTENCE_END.search(text) and not re.search(r"\b[A-Z]\.$", text):
-        return False
-    if text[0].islower() or text.isdigit() or re.fullmatch(r"[\d\s.,:/-]+", text):
-        return False
-    return re.sub(r"\W+", " ", text.casefold()).strip() not in NOT_CREDITS
-
-
-def split_caption(caption: str, parser: CreditParser) -> tuple[str | None, str | None]:
-    """Split a trailing credit off a caption.
-
-    First the credit parser's rules (lead-ins, agencies, "AP Photo/Name"), then the conventions
-    captions share in every language: a short name in parentheses at the end, a short name after
-    a final `|`, or a short name standing alone after the last sentence ("... 있다. 연합뉴스").
-    """
-    head, credit = parser.split(caption)
-    if credit:
-        return head or None, credit
-    m = _TRAILING_PAREN.search(caption)
-    head = caption[: m.start()] if m else ""
-    if m and name_like(m.group(1)) and (len(head.split()) >= 2 or len(head) >= 8):
-        return head.rstrip(" ,;:-–—") or None, m.group(1).strip()
-    m = _PIPE_TAIL.search(caption)
-    if m and len(m.group(1).split()) <= 6 and not m.group(1).rstrip().endswith((".", "!", "?")):
-        return caption[: m.start()].rstrip() or None, m.group(1).strip()
-    m = _SLASH_TAIL.search(caption)
-    short = m is not None and len(m.group(1).split()) <= 4
-    if m and short and name_like(m.group(1)) and len(caption[: m.start()].split()) >= 3:
-        return caption[: m.start()].rstrip() or None, m.group(1).strip()
-    m = _CONTACT_TAIL.search(caption)
-    if m and len(m.group(1).split()) <= 12:
-        return caption[: m.start(1)].rstrip() or None, m.group(1).strip()
-    m = _TRAILING_NAME.search(caption)
-    if m and name_like(m.group(1)) and len(m.group(1).split()) <= 4:
-        head = caption[: m.start()].rstrip()
-        if len(head.split()) >= 3 or len(head) >= 12:
-            return head, m.group(1).strip()
-    return caption, None
 
 
 # -- same photo twice --------------------------------------------------------------------------

@@ -33,7 +33,9 @@ def parse_suppression(text: str, line: int) -> tuple[Suppression | None, str | N
     if not m:
         expected = "expected 'provenance: ignore[rule] reason'"
         return None, f"line {line}: provenance comment not understood ({expected})"
-    rules = tuple(r.strip() for r in re.split(r"[,\s]+", m.group(1)) if r.strip())
+    # rule names are case-insensitive kebab-case, codes are "PV" and digits (as in Markdown articles)
+    names = (r.strip().lower() for r in m.group(1).split(",") if r.strip())
+    rules = tuple(r.upper() if re.fullmatch(r"pv\d+", r) else r for r in names)
     reason = " ".join(m.group(2).lstrip(" -–—:").split())
     if not rules:
         return None, f"line {line}: provenance suppression names no rule; ignored"
