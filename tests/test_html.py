@@ -161,3 +161,18 @@ def test_open_graph_image_stands_in_when_the_markup_has_none(parser: CreditParse
         "The old bridge at night",
     )
     assert figure.line == 6
+
+
+def test_json_ld_crops_of_the_lead_photo_are_one_figure(parser: CreditParser) -> None:
+    ld = (
+        '{"@type": "NewsArticle", "headline": "Crops", "image": ['
+        '{"@type": "ImageObject", "url": "https://x/g/wide__1280x720", "creditText": "© Ann\u200b Lee/dpa"},'
+        '{"@type": "ImageObject", "url": "https://x/g/square__960x960", "creditText": "© Ann Lee/dpa"}]}'
+    )
+    page = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body><article><h1>Crops</h1>'
+        '<figure><img src="/g/lead.jpg"><figcaption>The lead photo. © Ann Lee/dpa</figcaption></figure>'
+        "<p>Text.</p></article></body></html>"
+    ).encode()
+    article = parse_html(page, "crops.html", ".", parser)
+    assert captions(article) == [("The lead photo.", "\u00a9 Ann Lee/dpa")]

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from provenance.articles.html.text import clean
+
 _MAX_SCRIPT_CHARS = 2_000_000
 _MAX_DEPTH = 12
 _MAX_NODES = 5000
@@ -75,7 +77,7 @@ def _types(node: dict[str, Any]) -> set[str]:
 def _text(value: Any) -> str | None:
     """A plain string out of a JSON-LD value: strings, names of persons/organisations, lists of them."""
     if isinstance(value, str):
-        text = " ".join(value.split())
+        text = clean(value[:20_000])
         return text or None
     if isinstance(value, dict):
         for key in ("name", "text", "@value", "caption"):

@@ -25,7 +25,15 @@ from provenance.articles.html.decode import decode_html
 from provenance.articles.html.images import image_source, is_placeholder, is_tiny, picture_source
 from provenance.articles.html.jsonld import LdImage, read_jsonld
 from provenance.articles.html.suppress import attach_suppressions
-from provenance.articles.html.text import INLINE_TAGS, SKIP_TAGS, is_hidden, signature, source_line, text_of
+from provenance.articles.html.text import (
+    INLINE_TAGS,
+    SKIP_TAGS,
+    clean,
+    is_hidden,
+    signature,
+    source_line,
+    text_of,
+)
 from provenance.credits import CreditParser, strip_prefix
 from provenance.model import Article, ArticleFormat, Figure, Paragraph
 
@@ -310,7 +318,7 @@ def _collect(tree: _Element) -> _Page:
                 page.metas[key] = (content[:5000], i, source_line(el))
         elif tag == "title":
             if page.title is None and el.text:
-                page.title = " ".join(el.text.split()) or None
+                page.title = clean(el.text[:2000]) or None
         elif tag == "time":
             if el.get("datetime"):
                 page.times.append(el)
@@ -332,7 +340,7 @@ def _meta(page: _Page, key: str) -> str | None:
     got = page.metas.get(key)
     if not got:
         return None
-    return " ".join(got[0].split()) or None
+    return clean(got[0]) or None
 
 
 def _clip(text: str | None, limit: int) -> str | None:
@@ -782,7 +790,7 @@ def _segments(el: _Element, skip: list[_Element]) -> list[str]:
     current: list[str] = [el.text or ""]
 
     def flush() -> None:
-        text = " ".join("".join(current).split())
+        text = clean("".join(current))
         if text:
             parts.append(text)
         current.clear()
@@ -930,7 +938,7 @@ def _figure_from_block(
     image_ref = _image_ref(img) if img is not None else None
     alt = None
     if img is not None and img.tag != "noscript":
-        alt = " ".join((img.get("alt") or "").split())[:2000] or None
+        alt = clean((img.get("alt") or "")[:2000]) or None
     credit_els: list[_Element] = []
     caption_els: list[_Element] = []
     _classify(block, img, credit_els, caption_els)
@@ -1047,9 +1055,9 @@ def _attr_text(el: _Element, names: tuple[str, ...]) -> str | None:
     for name in names:
         value = el.get(name)
         if value:
-            text = " ".join(value[:5000].split())
+            text = clean(value[:5000])
             if "<" in text:
-                text = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+                text = clean(re.sub(r"<[^>]*>", " ", text))
             if text:
                 return text
     return None
@@ -1071,6 +1079,7 @@ def _image_key(url: str | None) -> str | None:
         return None
     path = unquote(parts.path).rstrip("/")
     name = path.rsplit("/", 1)[-1].lower()
+    name = re.sub(r"=[swh]\d+[^/]*$", "", name)  # image servers' size suffixes: "…=s750", "…=w700-h400"
     name = re.sub(r"\.[a-z0-9]{2,5}$", "", name)
     name = _SIZE_TOKEN.sub("", name)
     if len(name) < 6 or name in ("image", "img", "photo", "picture", "default", "index", "original"):
@@ -1144,6 +1153,10 @@ def _merge_jsonld(figs: list[_Fig], images: list[LdImage], page: _Page, parser: 
             if len(cap) >= 15 and fcap and (cap == fcap or cap in fcap or fcap in cap):
                 match = fig
                 break
+        if match is None and not cap and credit:
+            # crops of one photo (wide, square...) under other names: known by their credit
+            wanted = _norm_caption(credit)
+            match = next((f for f in figs if _norm_caption(f.credit) == wanted), None)
         if match is not None:
             match.caption = match.caption or caption
             match.credit = match.credit or credit
