@@ -7,7 +7,14 @@ class, id or itemprop says caption or credit (in several languages),
 `ImageObject`s. Images that belong to the page rather than the story (logos,
 avatars, ads, teasers of other stories, navigation) are left out by where they
 stand: inside links to other pages, in nav/aside/footer, in blocks whose class
-says related/teaser/recommended/ad, or in another `<article>` than the story's.
+says related/teaser/recommended/ad, in author boxes and video players, or in
+another `<article>` than the story's.
+
+Pages with generated class names give only position: the short text blocks
+right after a story photo are its caption and credit, and a credit may hide
+in the image's alt text. Credits at the end of a caption are split off
+(`captions`); the same photo seen twice (JSON-LD and markup, `<noscript>` and
+`<img>`, crops) is one figure.
 """
 
 from __future__ import annotations
