@@ -88,8 +88,10 @@ def test_jsonld_image_object_and_microdata(parser: CreditParser) -> None:
 
 def test_logos_avatars_pixels_and_teasers_are_skipped(parser: CreditParser) -> None:
     article = load("skipped_images.html", parser)
-    assert [f.image_ref for f in article.figures] == ["/photos/real.jpg"]
-    assert captions(article) == [("The real photo.", "Photo: Agency")]
+    assert [f.image_ref for f in article.figures] == ["/photos/lead.jpg", "/photos/real.jpg"]
+    # the standfirst beside the lead photo is not its caption
+    assert captions(article) == [(None, None), ("The real photo.", "Photo: Agency")]
+    assert article.figures[0].alt == "The lead photo"
 
 
 def test_suppressions_attach_to_the_figure_they_precede_or_sit_in(parser: CreditParser) -> None:
@@ -99,7 +101,7 @@ def test_suppressions_attach_to_the_figure_they_precede_or_sit_in(parser: Credit
         (("missing-credit",), "family photo, credit withheld at their request", 7)
     ]
     assert [(s.rules, s.reason) for s in second.suppressions] == [
-        (("credit-mismatch", "reused-photo"), "agency confirmed the licence by email")
+        (("credit-mismatch", "PV004"), "agency confirmed the licence by email")
     ]
     assert third.suppressions == ()
     assert any("line 13" in w and "no reason" in w for w in article.warnings)
@@ -121,3 +123,56 @@ def test_suppressions_attach_to_the_figure_they_precede_or_sit_in(parser: Credit
 )
 def test_split_caption(parser: CreditParser, caption: str, expected: tuple[str | None, str | None]) -> None:
     assert split_caption(caption, parser) == expected
+
+
+def test_caption_conventions(parser: CreditParser) -> None:
+    article = load("caption_conventions.html", parser)
+    assert captions(article) == [
+        ("Rescue teams work through the night", "Getty Images"),
+        ("Commuters wait on a platform in the rain.", "Ana Lima for The Daily"),
+        ("Crowds in the square on Sunday.", "Photograph: Piet Jansen/ANP"),
+        ("A classic CMS caption", "Photo: Lee Park"),
+        ("The harbour at dawn", "Maria Costa"),
+        ("Fishermen mend their nets before the season opens.", None),
+        ("Caption kept in a data attribute", "Tom Berg/NTB"),
+        ("Gallery photo one.", "Foto: Eva Nilsson"),
+        ("Gallery photo two.", "Foto: Eva Nilsson"),
+    ]
+    assert [f.index for f in article.figures] == list(range(9))
+    assert all("teaser" not in (f.image_ref or "") for f in article.figures)
+    assert article.date == "2024-06-01T12:00:00+02:00"
+    # captions are not body text
+    assert [p.line for p in article.body] == [11, 34]
+    # declared windows-1252 but written in UTF-8
+    assert article.encoding == "utf-8" and any("UTF-8" in w for w in article.warnings)
+    anp = article.figures[2].credit
+    assert anp is not None and anp.agency == "ANP" and anp.photographer == "Piet Jansen"
+
+
+def test_open_graph_image_stands_in_when_the_markup_has_none(parser: CreditParser) -> None:
+    article = load("og_image_only.html", parser)
+    assert article.title == "A page whose only photo is its sharing image"
+    assert article.date == "2023-11-05"
+    (figure,) = article.figures
+    assert (figure.image_ref, figure.caption, figure.credit, figure.alt) == (
+        "https://cdn.example.com/share.jpg",
+        None,
+        None,
+        "The old bridge at night",
+    )
+    assert figure.line == 6
+
+
+def test_json_ld_crops_of_the_lead_photo_are_one_figure(parser: CreditParser) -> None:
+    ld = (
+        '{"@type": "NewsArticle", "headline": "Crops", "image": ['
+        '{"@type": "ImageObject", "url": "https://x/g/wide__1280x720", "creditText": "© Ann\u200b Lee/dpa"},'
+        '{"@type": "ImageObject", "url": "https://x/g/square__960x960", "creditText": "© Ann Lee/dpa"}]}'
+    )
+    page = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body><article><h1>Crops</h1>'
+        '<figure><img src="/g/lead.jpg"><figcaption>The lead photo. © Ann Lee/dpa</figcaption></figure>'
+        "<p>Text.</p></article></body></html>"
+    ).encode()
+    article = parse_html(page, "crops.html", ".", parser)
+    assert captions(article) == [("The lead photo.", "\u00a9 Ann Lee/dpa")]

@@ -21,7 +21,7 @@ _META_CHARSET = re.compile(
     re.IGNORECASE,
 )
 
-_SINGLE_BYTE = frozenset({"latin_1", "iso8859_1", "cp1252", "iso8859_15", "ascii"})
+_SINGLE_BYTE = frozenset({"iso8859-1", "cp1252", "iso8859-15", "ascii"})
 """Declared encodings under which valid multi-byte UTF-8 is almost certainly a mislabelled UTF-8 file."""
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -44,9 +44,9 @@ def declared_charset(data: bytes) -> str | None:
     except LookupError:
         return None
     # Browsers treat latin-1 and ascii labels as windows-1252, which decodes 0x80-0x9F to letters.
-    if name in ("latin_1", "iso8859_1", "ascii"):
+    if name in ("iso8859-1", "ascii"):
         return "cp1252"
-    if name.startswith("utf_16") or name.startswith("utf_32"):
+    if name.startswith(("utf-16", "utf-32")):
         return "utf-8"  # a byte stream read as ASCII-compatible cannot really be UTF-16
     return name
 
@@ -61,7 +61,7 @@ def decode_html(data: bytes) -> tuple[str, str, list[str]]:
                 warnings.append(f"bytes that are not valid {encoding} were replaced")
             return text, encoding, warnings
     declared = declared_charset(data)
-    if declared is not None and declared != "utf_8":
+    if declared is not None and declared != "utf-8":
         if declared in _SINGLE_BYTE and not data.isascii() and _valid_utf8(data):
             warnings.append(f"the page declares {declared} but is written in UTF-8; read as UTF-8")
             return data.decode("utf-8"), "utf-8", warnings
@@ -73,11 +73,12 @@ def decode_html(data: bytes) -> tuple[str, str, list[str]]:
         return data.decode("utf-8"), "utf-8", warnings
     except UnicodeDecodeError:
         pass
-    if declared in (None, "utf_8"):
+    if declared in (None, "utf-8"):
         # Mostly UTF-8 with a few broken bytes: keep UTF-8 and replace them; else it is a legacy file.
         text = data.decode("utf-8", errors="replace")
         bad = text.count("\ufffd")
-        if bad <= max(8, len(data) // 1000):
+        has_utf8 = any(ord(ch) > 127 and ch != "\ufffd" for ch in text)
+        if has_utf8 and bad <= max(8, len(data) // 1000):
             warnings.append(f"{bad} invalid UTF-8 byte sequence(s) replaced")
             return text, "utf-8", warnings
     warnings.append("not valid UTF-8; read as cp1252")

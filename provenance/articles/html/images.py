@@ -38,10 +38,13 @@ _PLACEHOLDER = re.compile(
 _CANDIDATE = re.compile(r"\s*(\S+?)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
 
 
+_BLOB = re.compile(r"^[A-Za-z0-9+/=]{24,}$")
+
+
 def is_placeholder(url: str) -> bool:
-    """True for data: URIs, spacer GIFs and lazy-loading placeholders that are not the photo."""
+    """True for data: URIs, spacer GIFs, lazy-loading placeholders and bare base64 blobs: not the photo."""
     url = url.strip()
-    return not url or bool(_PLACEHOLDER.search(url[:300]))
+    return not url or bool(_PLACEHOLDER.search(url[:300])) or bool(_BLOB.match(url[:300]))
 
 
 def best_from_srcset(value: str) -> str | None:
@@ -84,6 +87,17 @@ def image_source(img: _Element) -> str | None:
             best = best_from_srcset(value)
             if best:
                 return best[:2000]
+    # other lazy loaders' attributes: data-lazyimage-src, data-original-src, data-echo...
+    for raw_name, raw_value in img.items():
+        lowered = str(raw_name).lower()
+        if lowered.startswith("data-") and ("src" in lowered or "original" in lowered or "url" in lowered):
+            text = str(raw_value).strip()
+            if "srcset" in lowered:
+                best = best_from_srcset(text)
+                if best:
+                    return best[:2000]
+            elif text and not is_placeholder(text) and ("/" in text or "." in text) and " " not in text:
+                return text[:2000]
     return None
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from provenance.articles.html.text import clean
+
 _MAX_SCRIPT_CHARS = 2_000_000
 _MAX_DEPTH = 12
 _MAX_NODES = 5000
@@ -60,6 +62,7 @@ class LdData:
     date: str | None = None
     images: list[LdImage] = field(default_factory=list)
     errors: int = 0
+    """JSON-LD blocks that could not be read (not JSON, or too big)."""
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -74,7 +77,7 @@ def _types(node: dict[str, Any]) -> set[str]:
 def _text(value: Any) -> str | None:
     """A plain string out of a JSON-LD value: strings, names of persons/organisations, lists of them."""
     if isinstance(value, str):
-        text = " ".join(value.split())
+        text = clean(value[:20_000])
         return text or None
     if isinstance(value, dict):
         for key in ("name", "text", "@value", "caption"):
@@ -113,6 +116,10 @@ NOT_PHOTO_KEYS = frozenset(
 """Keys under which an `ImageObject` is a logo, an avatar or a thumbnail, not a photo of the story."""
 
 
+PARTY_TYPES = frozenset({"person", "organization", "newsmediaorganization", "corporation", "brand"})
+_NOT_PHOTO_ID = re.compile(r"logo|person|avatar|gravatar|author|favicon", re.IGNORECASE)
+
+
 def _walk(data: Any) -> Iterator[tuple[dict[str, Any], bool]]:
     """Every JSON object of a document, with whether it sits under an article's `image`.
 
@@ -129,7 +136,10 @@ def _walk(data: Any) -> Iterator[tuple[dict[str, Any], bool]]:
             stack.extend((v, depth + 1, under_image) for v in reversed(value[:500]))
         elif isinstance(value, dict):
             yield value, under_image
-            is_article = bool(_types(value) & ARTICLE_TYPES)
+            types = _types(value)
+            if types & PARTY_TYPES:
+                continue  # a person's portrait, an organisation's logo
+            is_article = bool(types & ARTICLE_TYPES)
             for key, child in reversed(list(value.items())[:200]):
                 if isinstance(child, (dict, list)) and key.lower() not in NOT_PHOTO_KEYS:
                     stack.append((child, depth + 1, under_image or (is_article and key == "image")))
@@ -141,7 +151,10 @@ def read_jsonld(scripts: list[str]) -> LdData:
     seen_urls: set[str] = set()
     for script in scripts:
         script = script.strip()
-        if not script or len(script) > _MAX_SCRIPT_CHARS:
+        if not script:
+            continue
+        if len(script) > _MAX_SCRIPT_CHARS:
+            result.errors += 1
             continue
         # CDATA wrappers and HTML comments around JSON are common
         script = re.sub(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$", "", script)
@@ -162,7 +175,7 @@ def read_jsonld(scripts: list[str]) -> LdData:
                         seen_urls.add(image.strip())
                         result.images.append(LdImage(image.strip(), None, None, lead=True))
             is_image = "imageobject" in types or "photograph" in types
-            if is_image and "logo" not in str(node.get("@id", "")).lower():
+            if is_image and not _NOT_PHOTO_ID.search(f"{node.get('@id', '')} {_image_url(node) or ''}"):
                 url = _image_url(node)
                 caption = _text(node.get("caption")) or _text(node.get("description"))
                 credit = _credit(node)

@@ -7,7 +7,14 @@ class, id or itemprop says caption or credit (in several languages),
 `ImageObject`s. Images that belong to the page rather than the story (logos,
 avatars, ads, teasers of other stories, navigation) are left out by where they
 stand: inside links to other pages, in nav/aside/footer, in blocks whose class
-says related/teaser/recommended/ad, or in another `<article>` than the story's.
+says related/teaser/recommended/ad, in author boxes and video players, or in
+another `<article>` than the story's.
+
+Pages with generated class names give only position: the short text blocks
+right after a story photo are its caption and credit, and a credit may hide
+in the image's alt text. Credits at the end of a caption are split off
+(`captions`); the same photo seen twice (JSON-LD and markup, `<noscript>` and
+`<img>`, crops) is one figure.
 """
 
 from __future__ import annotations
@@ -20,16 +27,36 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml.etree import _Element
 
+from provenance.articles.html.captions import name_like, split_caption
 from provenance.articles.html.decode import decode_html
 from provenance.articles.html.images import image_source, is_placeholder, is_tiny, picture_source
 from provenance.articles.html.jsonld import LdImage, read_jsonld
 from provenance.articles.html.suppress import attach_suppressions
-from provenance.articles.html.text import INLINE_TAGS, SKIP_TAGS, is_hidden, signature, source_line, text_of
+from provenance.articles.html.text import (
+    INLINE_TAGS,
+    SKIP_TAGS,
+    clean,
+    is_hidden,
+    signature,
+    source_line,
+    text_of,
+)
 from provenance.credits import CreditParser, strip_prefix
 from provenance.model import Article, ArticleFormat, Figure, Paragraph
 
 MAX_PAGE_BYTES = 32 * 1024 * 1024
 """Pages larger than this are cut (with a warning): no news article is this big."""
+
+STORY_MIN_TEXT = 500
+"""Characters of paragraph text an `<article>` needs to be taken for the story (teaser cards have less)."""
+
+MAX_FIGURES = 2000
+"""`<figure>` elements looked at per page; a real article has a few dozen."""
+MAX_IMAGES = 5000
+"""Images looked at per page."""
+
+MAX_SOURCE_LINE = 65535
+"""libxml2's HTML parser counts lines up to this number and no further."""
 
 IMAGE_TAGS = frozenset({"img", "amp-img", "image"})
 
@@ -37,7 +64,7 @@ IMAGE_TAGS = frozenset({"img", "amp-img", "image"})
 CREDIT_WORDS = re.compile(
     r"credit|copyright|byline|author|photographer|fotograf|photog|urheber|bildnachweis|bildquelle|quelle|"
     r"source|rights|attribution|courtesy|cr[eé]dit|autor|fonte|fuente|zdroj|kilde|kuvaaja|agentur|"
-    r"provider|creator|copyrightholder|credittext|copyrightnotice|photo-?by|foto-?by|fotoquelle"
+    r"provider|creator|copyrightholder|credittext|copyrightnotice|photo-?by|foto-?by|fotoquelle|distributor"
 )
 """Class/id/itemprop fragments naming a credit (English, German, French, Spanish, Czech, Nordic...)."""
 
@@ -51,18 +78,39 @@ CAPTION_WORDS = re.compile(
 
 EXCLUDE_WORDS = re.compile(
     r"related|teaser|recommend|promo|newsletter|advert|sponsor|outbrain|taboola|social|"
-    r"sharing|share-|-share|comment|avatar|logo|navbar|navigation|breadcrumb|trending|most-?read|"
-    r"most-?popular|paywall|subscribe|(?:^|[\s_-])(?:ads?|nav|menu|footer|share|popular|more)(?:$|[\s_-])|"
+    r"sharing|share-|-share|avatar|logo|navbar|navigation|breadcrumb|trending|most-?read|disqus|"
+    r"(?:^|[\s_-])comments?(?:$|\s|[_-](?:list|section|area|box|form|thread|container|wrapper|count|block))|"
+    r"most-?popular|subscribe|(?:^|[\s_-])(?:nav|menu|footer|share|popular|more)(?:$|[\s_-])|"
+    r"(?:^|\s)(?:ads?|ads?[-_]?(?:slot|container|wrapper|unit|banner|box|placeholder|label)s?)(?:$|\s)|"
     r"read-?more|more-?stories|more-?articles|further-?reading|recirc|cross-?link|"
     r"author-?(?:box|bio|image|photo|info|avatar)|banner-?ad|ad-?slot|ad-?container|native-?ad"
 )
 """Class/id fragments of blocks that are not the story: teasers, ads, sharing, navigation."""
 
+_STORY_LEVEL = re.compile(
+    r"(?:article|story|post|entry|page|headline|teaser|summary|intro|lead|standfirst|meta|header|hero-text)"
+    r"[-_]*(?:desc|description|subtitle|sub-?title)"
+)
+"""A story's standfirst or a teaser's summary ("article-description"), not a photo caption."""
+
+
+def is_caption_sig(sig: str) -> bool:
+    """True when a class/id/itemprop names a caption (and not a story's description or subtitle)."""
+    m = CAPTION_WORDS.search(sig)
+    if not m:
+        return False
+    if m.group(0).startswith(("desc", "subtitle")) and _STORY_LEVEL.search(sig):
+        return any(w.group(0)[:4] not in ("desc", "subt") for w in CAPTION_WORDS.finditer(sig))
+    return True
+
+
 LOGO_WORDS = re.compile(
-    r"logo|icon|avatar|sprite|emoji|badge|favicon|placeholder|author|profile|button", re.IGNORECASE
+    r"logo|icon|avatar|sprite|emoji|badge|favicon|placeholder|author|profile|button|newsletter|headshot",
+    re.IGNORECASE,
 )
 """Words in an image's source, class or alt that say it is page furniture, not a photo."""
 
+_BACKGROUND = re.compile(r"""background(?:-image)?\s*:[^;]*?url\(\s*['"]?([^'")]+)""", re.IGNORECASE)
 _IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|tiff?|bmp|heic)(?:$|[?#])", re.I)
 
 
@@ -80,6 +128,10 @@ class _Fig:
     alt: str | None
     marked: bool = False
     """True when markup (a figcaption, a caption or credit class) says this is a captioned photo."""
+    parts: list[_Element] = field(default_factory=list)
+    """The elements its caption and credit were read from (not body text)."""
+    teaser: bool = False
+    """True when the "caption" is a link to another page: a teaser of another story."""
 
 
 @dataclass
@@ -140,8 +192,13 @@ def _parse(data: bytes, path: str, root: str, parser: CreditParser, warnings: li
     page = _collect(tree)
     ld = read_jsonld([s for s, _, _ in page.ld_scripts])
     if ld.errors:
-        warnings.append(f"{ld.errors} JSON-LD block(s) are not valid JSON and were skipped")
-    story = _story_element(page)
+        warnings.append(f"{ld.errors} JSON-LD block(s) are not valid JSON (or too big) and were skipped")
+    story = _story_element(page, ld.headline or _meta(page, "og:title") or page.title)
+    if len(page.figures) > MAX_FIGURES or len(page.images) > MAX_IMAGES:
+        warnings.append(
+            f"the page has {len(page.figures)} <figure> and {len(page.images)} image elements; "
+            f"only the first {MAX_FIGURES} and {MAX_IMAGES} were read"
+        )
     figs = _markup_figures(page, story, parser)
     figs = _merge_jsonld(figs, ld.images, page, parser)
     if not figs:
@@ -178,7 +235,8 @@ def _parse(data: bytes, path: str, root: str, parser: CreditParser, warnings: li
             date = _iso_date(t.get("datetime"))
             if date:
                 break
-    body = _paragraphs(page, story, [f.anchor for f in figs if f.anchor is not None])
+    taken = [el for f in figs for el in ([f.anchor] if f.anchor is not None else []) + f.parts]
+    body = _paragraphs(page, story, taken)
     return Article(
         path=path,
         root=root,
@@ -194,21 +252,41 @@ def _parse(data: bytes, path: str, root: str, parser: CreditParser, warnings: li
 
 # -- parsing ---------------------------------------------------------------------------------
 def _build_tree(text: str, warnings: list[str]) -> _Element | None:
-    """Parse text with libxml2's forgiving HTML parser; None (with a warning) when nothing parses."""
-    html_parser = etree.HTMLParser(
-        encoding="utf-8", remove_blank_text=False, remove_comments=False, no_network=True, recover=True,
-        huge_tree=False, collect_ids=False,
-    )
+    """Parse text with libxml2's forgiving HTML parser; None (with a warning) when nothing parses.
+
+    libxml2 stops reading a page nested deeper than 256 elements. Real pages stay far below
+    that; a page that hits it is parsed again with the limit raised to 2048 (`huge_tree`, safe
+    here because the input is already capped at `MAX_PAGE_BYTES`), and if that is not enough
+    the rest of the page is left unread with one warning.
+    """
     raw = text.encode("utf-8", errors="replace")
-    try:
-        tree = etree.fromstring(raw, html_parser)
-    except (etree.LxmlError, ValueError) as exc:
-        warnings.append(f"the page could not be parsed as HTML: {str(exc)[:200]}")
-        return None
+    tree = None
+    for huge in (False, True):
+        html_parser = etree.HTMLParser(
+            encoding="utf-8", remove_blank_text=False, remove_comments=False, no_network=True, recover=True,
+            huge_tree=huge, collect_ids=False,
+        )
+        try:
+            tree = etree.fromstring(raw, html_parser)
+        except (etree.LxmlError, ValueError) as exc:
+            warnings.append(f"the page could not be parsed as HTML: {str(exc)[:200]}")
+            return None
+        limits = [e for e in html_parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
+        if not limits:
+            break
+        if huge:
+            error = limits[0]
+            warnings.append(
+                f"line {error.line}: the page exceeds a parser limit ({error.message.strip()[:80]}); "
+                "the rest of the page was not read"
+            )
     if tree is None:
         if raw.strip():
             warnings.append("the page holds no HTML elements")
         return None
+    if text.count("\n") >= MAX_SOURCE_LINE:
+        limit = MAX_SOURCE_LINE
+        warnings.append(f"the page has over {limit} lines; later lines are reported as {limit}")
     return tree
 
 
@@ -247,7 +325,7 @@ def _collect(tree: _Element) -> _Page:
                 page.metas[key] = (content[:5000], i, source_line(el))
         elif tag == "title":
             if page.title is None and el.text:
-                page.title = " ".join(el.text.split()) or None
+                page.title = clean(el.text[:2000]) or None
         elif tag == "time":
             if el.get("datetime"):
                 page.times.append(el)
@@ -269,7 +347,7 @@ def _meta(page: _Page, key: str) -> str | None:
     got = page.metas.get(key)
     if not got:
         return None
-    return " ".join(got[0].split()) or None
+    return clean(got[0]) or None
 
 
 def _clip(text: str | None, limit: int) -> str | None:
@@ -300,22 +378,37 @@ def _iso_date(value: str | None) -> str | None:
 
 
 # -- where the story is ------------------------------------------------------------------------
-def _story_element(page: _Page) -> _Element | None:
-    """The story's element: the `<article>` or articleBody with most paragraph text, else `<main>`."""
-    best: tuple[int, _Element] | None = None
+def _story_element(page: _Page, headline: str | None = None) -> _Element | None:
+    """The story's element, else `<main>`.
+
+    Among `<article>`s and articleBody blocks, the first whose `<h1>` is the headline (pages that
+    load the next story below the first have several), else the one with the most paragraph
+    text if it has `STORY_MIN_TEXT` characters or stands alone.
+    """
+    sized: list[tuple[int, _Element]] = []
     for art in page.articles:
         size = 0
         for p in art.iter("p"):
             size += len(p.text or "") + sum(len(c.tail or "") + len(c.text or "") for c in p)
             if size > 200_000:
                 break
-        if best is None or size > best[0]:
-            best = (size, art)
-    if best is not None and best[0] >= 200:
+        sized.append((size, art))
+    best = max(sized, key=lambda pair: pair[0], default=None)
+    wanted = _norm_caption(headline)
+    if best is not None and wanted:
+        for size, art in sized:
+            h1 = art.find(".//h1")
+            if h1 is None or size == 0:
+                continue
+            got = _norm_caption(text_of(h1))
+            if got and (got in wanted or wanted in got):
+                return art
+    if best is not None and best[0] >= STORY_MIN_TEXT:
         return best[1]
     if page.mains:
         return page.mains[0]
-    return best[1] if best else None
+    # one short article is the story; several short ones are a list of teasers
+    return best[1] if best is not None and len(sized) == 1 else None
 
 
 def _excluded(
@@ -341,22 +434,49 @@ def _exclusion(
             return f"<{tag}>"
         if tag == "header" and not inside_story and not _has_story_ancestor(node, story):
             return "page <header>"
+        if tag == "a" and node is not el and _author_link(node):
+            return "link to an author"
+        if node is not el and tag not in ("body", "html") and sig_is_byline(node):
+            return "author or byline block"
         if tag == "a" and node is not el and _links_elsewhere(node, image_ref) and not (
-            marked and not text_of(node)  # a captioned photo that links to its own page
-        ):
+            marked and story is not None and _is_ancestor(story, node) and not text_of(node)
+        ):  # a captioned story photo may link to its own page
             return "link to " + (node.get("href") or "")[:80]
         if (
             tag == "article" and story is not None and node is not story and not inside_story
             and not _is_ancestor(node, story) and not _is_ancestor(story, node)
         ):
             return "another <article>"
-        sig = signature(node)
+        sig = signature(node) if tag not in ("body", "html") else ""
+        if sig and not inside_story and node is not el and _VIDEO.search(sig):
+            return "video player"
         if sig and not inside_story:
             m = EXCLUDE_WORDS.search(sig)
             if m and not _caption_or_credit_sig(sig):
                 return f"<{tag} {sig[:80]}> says {m.group(0)!r}"
         node = node.getparent()
     return None
+
+
+_BYLINE_TEXT = re.compile(r"^(?:by|von|par|por|di|door|av|af|przez|od)\s", re.IGNORECASE)
+_VIDEO = re.compile(r"(?:^|[\s_-])(?:video|videos|jwplayer|player|video-?player)(?:$|[\s_-])")
+_BYLINE = re.compile(
+    r"(?:^|[\s_-])(?:authors?|autor(?:en|in)?|byline|bylines|avatar|profile|contributor|reporter|journalist)"
+    r"(?:$|[\s_-])"
+)
+_AUTHOR_HREF = re.compile(
+    r"/(?:authors?|autor(?:en|in)?|autori|auteurs?|team|profiles?|journalists?|staff|people)/", re.IGNORECASE
+)
+
+
+def sig_is_byline(el: _Element) -> bool:
+    """True for a byline or author box (its photo is the writer's portrait, not a story photo)."""
+    sig = signature(el)
+    return bool(sig) and bool(_BYLINE.search(sig)) and not re.search(r"credit|copyright|caption|figure", sig)
+
+
+def _author_link(a: _Element) -> bool:
+    return "author" in (a.get("rel") or "").lower() or bool(_AUTHOR_HREF.search(a.get("href") or ""))
 
 
 def _has_story_ancestor(node: _Element, story: _Element | None) -> bool:
@@ -401,23 +521,28 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
     figs: list[_Fig] = []
     claimed: set[_Element] = set()
     # <figure> elements: innermost ones holding images (a <figure> of <figure>s is a gallery)
-    for fig_el in page.figures:
-        inner = [f for f in fig_el.iter("figure") if f is not fig_el]
-        if any(_first_image(f) is not None for f in inner):
+    wrappers = _gallery_wrappers(page)
+    for fig_el in page.figures[:MAX_FIGURES]:
+        if fig_el in wrappers:
             continue
         img = _first_image(fig_el)
-        built = _figure_from_block(fig_el, img, page, parser, wrapper=True)
+        in_story = story is None or _is_ancestor(story, fig_el)
+        built = _figure_from_block(fig_el, img, page, parser, in_story=in_story)
         for im in fig_el.iter(*IMAGE_TAGS):
             claimed.add(im)
         if built is None:
             continue
         if _excluded(fig_el, story, built.image_ref, marked=built.marked):
             continue
-        if img is None and not built.caption:
+        if img is None or fig_el.find(".//video") is not None or fig_el.find(".//iframe") is not None:
+            continue  # a pull quote, a video or an embed: not a photo
+        if built.teaser or any(_author_link(a) for a in _ancestors_in(img, fig_el, ("a",))):
+            continue
+        if built.image_ref and _furniture(img, built.image_ref) and (not built.marked or _small(img)):
             continue
         figs.append(built)
     # images outside <figure>: the block around them, when it carries a caption or credit
-    for img in page.images:
+    for img in page.images[:MAX_IMAGES]:
         if img in claimed or _in_noscript_with_sibling(img):
             continue
         src = _image_ref(img)
@@ -425,13 +550,33 @@ def _markup_figures(page: _Page, story: _Element | None, parser: CreditParser) -
             continue
         block = _image_block(img)
         claimed.update(block.iter(*IMAGE_TAGS))
-        built = _figure_from_block(block, img, page, parser, wrapper=False)
-        if built is None or _excluded(block, story, built.image_ref, marked=built.marked):
+        built = _figure_from_block(
+            block, img, page, parser, in_story=story is None or _is_ancestor(story, img)
+        )
+        if built is None or built.teaser or _excluded(block, story, built.image_ref, marked=built.marked):
             continue
         if not built.caption and not built.credit and not _plain_story_photo(img, src, story):
             continue
         figs.append(built)
     return _dedupe(figs)
+
+
+def _gallery_wrappers(page: _Page) -> set[_Element]:
+    """`<figure>`s that hold other `<figure>`s with images: galleries, whose inner figures are the photos."""
+    wrappers: set[_Element] = set()
+    for img in page.images:
+        node = img.getparent()
+        inner = None
+        while node is not None:
+            if node.tag == "figure":
+                if inner is None:
+                    inner = node
+                elif node in wrappers:
+                    break  # its ancestors are marked already
+                else:
+                    wrappers.add(node)
+            node = node.getparent()
+    return wrappers
 
 
 def _first_image(el: _Element) -> _Element | None:
@@ -446,6 +591,11 @@ def _first_image(el: _Element) -> _Element | None:
         return img
     if fallback is not None:
         return fallback
+    # a photo shown as a CSS background
+    for styled in el.iter():
+        style = styled.get("style") if isinstance(styled.tag, str) else None
+        if style and "url(" in style and _image_ref(styled):
+            return styled
     # <noscript> content kept as text by some parsers: look for the tag inside it
     for ns in el.iter("noscript"):
         if ns.text and "<img" in ns.text:
@@ -482,6 +632,9 @@ def _in_noscript_with_sibling(img: _Element) -> bool:
 
 def _image_ref(img: _Element) -> str | None:
     """The real source of an image element: its own attributes, its `<picture>`, its `<noscript>` twin."""
+    if img.tag not in IMAGE_TAGS and img.tag != "noscript":
+        m = _BACKGROUND.search(img.get("style") or "")
+        return m.group(1) if m and not is_placeholder(m.group(1)) else None
     if img.tag == "noscript":
         m = re.search(r"""<img[^>]*?\ssrc\s*=\s*["']([^"']+)""", img.text or "", re.I)
         return m.group(1) if m and not is_placeholder(m.group(1)) else None
@@ -552,7 +705,7 @@ def _has_caption_or_credit(block: _Element, img: _Element) -> bool:
         if el.tag == "figcaption":
             return True
         sig = signature(el)
-        if sig and (CAPTION_WORDS.search(sig) or CREDIT_WORDS.search(sig)) and not _is_ancestor(el, img):
+        if sig and (is_caption_sig(sig) or CREDIT_WORDS.search(sig)) and not _is_ancestor(el, img):
             return True
     return False
 
@@ -560,6 +713,12 @@ def _has_caption_or_credit(block: _Element, img: _Element) -> bool:
 def _tracking_pixel(img: _Element) -> bool:
     """True for an image whose own source is declared 1 or 2 pixels big (not a placeholder's size)."""
     return image_source(img) is not None and is_tiny(img)
+
+
+def _small(img: _Element) -> bool:
+    """True for an image declared at most 200 pixels wide and high: a portrait or icon, not a news photo."""
+    sizes = [(img.get(name) or "").strip().removesuffix("px") for name in ("width", "height")]
+    return all(size.isdigit() for size in sizes) and all(0 < int(size) <= 200 for size in sizes)
 
 
 def _furniture(img: _Element, src: str) -> bool:
@@ -583,8 +742,12 @@ def _classify(
     block: _Element, img: _Element | None, credit_els: list[_Element], caption_els: list[_Element]
 ) -> None:
     """Sort the elements of a figure's block into caption and credit holders (outermost ones)."""
+    hidden: set[_Element] = set()
     for el in block.iter():
         if not isinstance(el.tag, str) or el is block:
+            continue
+        if is_hidden(el) or el.getparent() in hidden:
+            hidden.add(el)  # screen-reader labels ("Image caption,", "Credit...") are neither
             continue
         if img is not None and (el is img or _is_ancestor(el, img)):
             continue
@@ -593,7 +756,7 @@ def _classify(
         tag = el.tag
         if tag in ("script", "style", "noscript", "template", "button", "figure", "svg"):
             continue
-        if any(_is_ancestor(c, el) for c in _ancestors_in(el, block, ("figure",))):
+        if _ancestors_in(el, block, ("figure",)):
             continue  # inside a nested figure
         sig = signature(el)
         is_credit = bool(sig and CREDIT_WORDS.search(sig))
@@ -601,9 +764,10 @@ def _classify(
             # "caption-author", "description-source": a caption block that names its source inside
             is_credit = False
         in_caption = any(_is_ancestor(c, el) for c in caption_els)
-        if not is_credit and el.text and el.text.strip() and strip_prefix(el.text.strip()) != el.text.strip():
+        if not is_credit and tag not in ("figcaption", "p"):
             # "Foto: Name", "© Agency": a lead-in says credit whatever the class
-            is_credit = len(text_of(el)) <= 150
+            text = text_of(el)
+            is_credit = 0 < len(text) <= 150 and bool(strip_prefix(text)) and strip_prefix(text) != text
         if not is_credit and in_caption and tag in ("cite", "small"):
             is_credit = True
         if is_credit:
@@ -611,7 +775,7 @@ def _classify(
             continue
         if in_caption:
             continue
-        if tag == "figcaption" or (sig and CAPTION_WORDS.search(sig)):
+        if tag == "figcaption" or (sig and is_caption_sig(sig)):
             caption_els.append(el)
 
 
@@ -633,7 +797,7 @@ def _segments(el: _Element, skip: list[_Element]) -> list[str]:
     current: list[str] = [el.text or ""]
 
     def flush() -> None:
-        text = " ".join("".join(current).split())
+        text = clean("".join(current))
         if text:
             parts.append(text)
         current.clear()
@@ -666,12 +830,17 @@ def _credit_segment(text: str, parser: CreditParser) -> bool:
     return strip_prefix(text) != text or parser.is_credit_line(text) or name_like(text)
 
 
+def _empty(el: _Element) -> bool:
+    """True for an element with neither text nor image (a spacer, a script mount point)."""
+    return not text_of(el) and el.find(".//img") is None
+
+
 def _following_caption(block: _Element) -> _Element | None:
     """A caption or credit element standing right after a block (or after the wrapper it fills)."""
     node = block
     for _ in range(3):
         sib = node.getnext()
-        while sib is not None and (not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS):
+        while sib is not None and (not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS or _empty(sib)):
             sib = sib.getnext()
         if sib is not None:
             sig = signature(sib)
@@ -686,17 +855,104 @@ def _following_caption(block: _Element) -> _Element | None:
     return None
 
 
+def _in_list_of_cards(node: _Element) -> bool:
+    """True when a block is one of several image cards side by side (a carousel or a list of teasers)."""
+    ancestor = node
+    for _ in range(3):
+        parent = ancestor.getparent()
+        if parent is None or parent.tag in ("body", "html", "article", "main"):
+            return False
+        ancestor = parent
+        children = [child for child in ancestor if isinstance(child.tag, str)]
+        with_images = sum(1 for child in children if child.find(".//img") is not None)
+        if with_images >= 3 and with_images >= 0.6 * len(children):
+            return True
+    return False
+
+
+def _emphasised_caption(p: _Element, text: str) -> bool:
+    """True for a paragraph that is all italic (or all bold and a sentence) right after a photo."""
+    children = [c for c in p if isinstance(c.tag, str)]
+    if (p.text or "").strip() or len(children) != 1 or (children[0].tail or "").strip():
+        return False
+    tag = children[0].tag
+    if tag in ("em", "i"):
+        return True
+    return tag in ("strong", "b") and text.endswith((".", "!", "?")) and len(text) <= 200
+
+
+def _adjacent_caption(
+    img: _Element, parser: CreditParser, used: list[_Element]
+) -> tuple[str | None, str | None]:
+    """Caption and credit in unlabelled blocks right after a story photo.
+
+    Pages built with generated class names give no signal but position: the photo's wrapper is
+    followed by a short text block (the caption) and often a shorter one (the credit), or by a
+    paragraph and a line that starts with a credit lead-in ("Image: Name").
+    """
+    node = img
+    for _ in range(5):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return None, None
+        sibs: list[_Element] = []
+        sib = node.getnext()
+        while sib is not None and len(sibs) < 3:
+            if isinstance(sib.tag, str) and sib.tag not in SKIP_TAGS and text_of(sib):
+                sibs.append(sib)
+            sib = sib.getnext()
+        if not sibs:
+            if parent.tag in ("article", "main", "section"):
+                return None, None
+            node = parent
+            continue
+        if _in_list_of_cards(parent):
+            return None, None
+        texts: list[str] = []
+        for sib in sibs[:2]:
+            text = text_of(sib)
+            if (
+                sib.tag not in ("div", "span", "p", "small", "em", "i", "figcaption")
+                or len(text) > 400
+                or sib.find(".//img") is not None
+                or sib.find(".//p") is not None
+                or _mostly_linked(sib)
+            ):
+                break
+            texts.append(text)
+        if not texts:
+            return None, None
+        lead = [strip_prefix(t) != t and bool(strip_prefix(t)) for t in texts]
+        if lead[0]:
+            used.append(sibs[0])
+            return None, texts[0]
+        if len(texts) > 1 and (lead[1] or (sibs[0].tag != "p" and _credit_segment(texts[1], parser))):
+            used.extend(sibs[:2])
+            return texts[0], texts[1]
+        if (sibs[0].tag != "p" and len(texts[0].split()) >= 2) or (
+            sibs[0].tag == "p" and _emphasised_caption(sibs[0], texts[0])
+        ):
+            used.append(sibs[0])
+            return texts[0], None
+        return None, None
+    return None, None
+
+
 def _figure_from_block(
-    block: _Element, img: _Element | None, page: _Page, parser: CreditParser, *, wrapper: bool
+    block: _Element, img: _Element | None, page: _Page, parser: CreditParser, *, in_story: bool = False
 ) -> _Fig | None:
     """Caption, credit, alt and source of the figure that `block` holds."""
     image_ref = _image_ref(img) if img is not None else None
     alt = None
     if img is not None and img.tag != "noscript":
-        alt = " ".join((img.get("alt") or "").split())[:2000] or None
+        alt = clean((img.get("alt") or "")[:2000]) or None
     credit_els: list[_Element] = []
     caption_els: list[_Element] = []
     _classify(block, img, credit_els, caption_els)
+    adjacent: tuple[str | None, str | None] = (None, None)
+    adjacent_els: list[_Element] = []
+    if not credit_els and not caption_els and img is not None and in_story:
+        adjacent = _adjacent_caption(img, parser, adjacent_els)
     if not credit_els and not caption_els:
         following = _following_caption(block)
         if following is not None:
@@ -711,6 +967,8 @@ def _figure_from_block(
     credit_parts: list[str] = []
     for el in credit_els:
         text = text_of(el)
+        if _BYLINE_TEXT.match(text) and sig_is_byline(el):
+            continue  # "By Jane Doe" in an author block: who wrote a story, not who took the photo
         if text and text not in credit_parts and len(text) <= 300:
             credit_parts.append(text)
     for el in caption_els:
@@ -723,8 +981,13 @@ def _figure_from_block(
         text = " ".join(segs)
         if text and text not in caption_parts:
             caption_parts.append(text)
-    caption = " ".join(caption_parts) or None
-    credit = " / ".join(credit_parts) or None
+    caption = " ".join(caption_parts) or adjacent[0]
+    credit = " / ".join(credit_parts) or adjacent[1]
+    if caption and credit and (not re.search(r"\w", caption) or parser.is_credit_line(caption)):
+        # "<span class=credit>Photo by X</span> / <span>Getty Images</span>": the rest is credit too
+        credit = " ".join(f"{credit} {caption}".split()) if re.search(r"\w", caption) else credit
+        caption = None
+    teaser = any(_mostly_linked(el) for el in caption_els)
     # data-caption / data-credit attributes on the image, its links and the block
     if caption is None or credit is None:
         for el in _attribute_holders(block, img):
@@ -741,6 +1004,11 @@ def _figure_from_block(
             credit = split_credit
     if caption and not credit and parser.is_credit_line(caption) and len(caption.split()) <= 6:
         caption, credit = None, caption
+    if credit is None and alt:
+        # "… (Photo: Gallo Images / Name)": alt texts often end with the credit the page does not show
+        _, alt_credit = parser.split(alt)
+        if alt_credit and (strip_prefix(alt_credit) != alt_credit or parser.parse(alt_credit).agency):
+            credit = alt_credit
     if caption is None and credit is None and image_ref is None:
         return None
     order = page.order.get(block)
@@ -754,8 +1022,26 @@ def _figure_from_block(
         caption=_clip(caption, 5000),
         credit=_clip(credit, 500),
         alt=alt,
-        marked=bool(caption_els or credit_els),
+        marked=bool(caption_els or credit_els or adjacent[0] or adjacent[1]),
+        parts=caption_els + credit_els + adjacent_els,
+        teaser=teaser,
     )
+
+
+def _mostly_linked(el: _Element) -> bool:
+    """True when most of a caption's text is a link to another page (a headline, not a caption)."""
+    total = len(text_of(el))
+    if total == 0:
+        return False
+    node = el.getparent()
+    for _ in range(3):
+        if node is None:
+            break
+        if node.tag == "a" and _links_elsewhere(node, None):
+            return True
+        node = node.getparent()
+    linked = sum(len(text_of(a)) for a in el.iter("a") if _links_elsewhere(a, None))
+    return linked >= 0.6 * total
 
 
 def _attribute_holders(block: _Element, img: _Element | None) -> list[_Element]:
@@ -776,64 +1062,12 @@ def _attr_text(el: _Element, names: tuple[str, ...]) -> str | None:
     for name in names:
         value = el.get(name)
         if value:
-            text = " ".join(value[:5000].split())
+            text = clean(value[:5000])
             if "<" in text:
-                text = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+                text = clean(re.sub(r"<[^>]*>", " ", text))
             if text:
                 return text
     return None
-
-
-_PIPE_TAIL = re.compile(r"\s[|]\s*([^|]{2,80})$")
-_TRAILING_PAREN = re.compile(r"\s*[(（\[]([^()（）\[\]]{2,60})[)）\]]\s*\.?\s*$")
-_TRAILING_NAME = re.compile(r"(?<=[.!?。»\"”)])\s+([^.!?。]{2,40})$")
-_SENTENCE_END = re.compile(r"[.!?。»\"”…]$")
-NOT_CREDITS = frozenset(
-    {
-        "archiv", "archivbild", "archivfoto", "symbolbild", "symbolfoto", "file", "file photo", "file image",
-        "file picture", "archive", "archives", "archive photo", "left", "right", "center", "centre", "l",
-        "r", "m", "li", "re", "v l", "v r", "video", "photo", "foto", "illustration", "graphic", "grafik",
-        "screenshot", "handout photo",
-    }
-)  # fmt: skip
-"""Parenthetical tails that say what a photo is, not who made it."""
-
-
-def name_like(text: str) -> bool:
-    """True for a short name-like line ("Lorenzo Marina", "Unsplash/Kelly Sikkema", "연합뉴스"), not prose."""
-    text = text.strip(" ()[]（）")
-    words = text.split()
-    if not words or len(words) > 6 or len(text) > 60:
-        return False
-    if _SENTENCE_END.search(text) and not re.search(r"\b[A-Z]\.$", text):
-        return False
-    if text[0].islower() or text.isdigit() or re.fullmatch(r"[\d\s.,:/-]+", text):
-        return False
-    return re.sub(r"\W+", " ", text.casefold()).strip() not in NOT_CREDITS
-
-
-def split_caption(caption: str, parser: CreditParser) -> tuple[str | None, str | None]:
-    """Split a trailing credit off a caption.
-
-    First the credit parser's rules (lead-ins, agencies, "AP Photo/Name"), then the conventions
-    captions share in every language: a short name in parentheses at the end, a short name after
-    a final `|`, or a short name standing alone after the last sentence ("... 있다. 연합뉴스").
-    """
-    head, credit = parser.split(caption)
-    if credit:
-        return head or None, credit
-    m = _TRAILING_PAREN.search(caption)
-    if m and name_like(m.group(1)) and len(caption[: m.start()].split()) >= 2:
-        return caption[: m.start()].rstrip(" ,;:-–—") or None, m.group(1).strip()
-    m = _PIPE_TAIL.search(caption)
-    if m and len(m.group(1).split()) <= 6 and not m.group(1).rstrip().endswith((".", "!", "?")):
-        return caption[: m.start()].rstrip() or None, m.group(1).strip()
-    m = _TRAILING_NAME.search(caption)
-    if m and name_like(m.group(1)) and len(m.group(1).split()) <= 4:
-        head = caption[: m.start()].rstrip()
-        if len(head.split()) >= 3 or len(head) >= 12:
-            return head, m.group(1).strip()
-    return caption, None
 
 
 # -- same photo twice --------------------------------------------------------------------------
@@ -852,6 +1086,7 @@ def _image_key(url: str | None) -> str | None:
         return None
     path = unquote(parts.path).rstrip("/")
     name = path.rsplit("/", 1)[-1].lower()
+    name = re.sub(r"=[swh]\d+[^/]*$", "", name)  # image servers' size suffixes: "…=s750", "…=w700-h400"
     name = re.sub(r"\.[a-z0-9]{2,5}$", "", name)
     name = _SIZE_TOKEN.sub("", name)
     if len(name) < 6 or name in ("image", "img", "photo", "picture", "default", "index", "original"):
@@ -880,14 +1115,22 @@ def _same_photo(same: _Fig, fig: _Fig, key: str | None, cap: str) -> bool:
 
 
 def _dedupe(figs: list[_Fig]) -> list[_Fig]:
-    """Merge figures that show the same photo (same file or same caption); the first keeps its place."""
+    """Merge figures that show the same photo (same file, or same caption where one names no file).
+
+    The first keeps its place and takes what the other knows.
+    """
     kept: list[_Fig] = []
     by_key: dict[str, _Fig] = {}
     by_caption: dict[str, _Fig] = {}
     for fig in sorted(figs, key=lambda f: f.order):
         key = _image_key(fig.image_ref)
         cap = _norm_caption(fig.caption)
-        same = (by_key.get(key) if key else None) or (by_caption.get(cap) if len(cap) >= 15 else None)
+        same = by_key.get(key) if key else None
+        if same is None and len(cap) >= 15:
+            # the same caption on two different files is two photos (a finding, not a duplicate)
+            candidate = by_caption.get(cap)
+            if candidate is not None and (not candidate.image_ref or not fig.image_ref):
+                same = candidate
         if same is not None and _same_photo(same, fig, key, cap):
             same.caption = same.caption or fig.caption
             same.credit = same.credit or fig.credit
@@ -924,6 +1167,10 @@ def _merge_jsonld(figs: list[_Fig], images: list[LdImage], page: _Page, parser: 
             if len(cap) >= 15 and fcap and (cap == fcap or cap in fcap or fcap in cap):
                 match = fig
                 break
+        if match is None and not cap and credit:
+            # crops of one photo (wide, square...) under other names: known by their credit
+            wanted = _norm_caption(credit)
+            match = next((f for f in figs if _norm_caption(f.credit) == wanted), None)
         if match is not None:
             match.caption = match.caption or caption
             match.credit = match.credit or credit

@@ -21,6 +21,10 @@ _SUPPRESSION = re.compile(
 _MENTION = re.compile(r"^\s*provenance\s*:", re.IGNORECASE)
 
 
+MAX_NOTES = 20
+"""Warnings about malformed suppression comments reported one by one; the rest are counted."""
+
+
 def parse_suppression(text: str, line: int) -> tuple[Suppression | None, str | None]:
     """The suppression a comment's text writes, or a warning when it is malformed; (None, None) if not one."""
     if not _MENTION.match(text):
@@ -29,7 +33,9 @@ def parse_suppression(text: str, line: int) -> tuple[Suppression | None, str | N
     if not m:
         expected = "expected 'provenance: ignore[rule] reason'"
         return None, f"line {line}: provenance comment not understood ({expected})"
-    rules = tuple(r.strip() for r in re.split(r"[,\s]+", m.group(1)) if r.strip())
+    # rule names are case-insensitive kebab-case, codes are "PV" and digits (as in Markdown articles)
+    names = (r.strip().lower() for r in m.group(1).split(",") if r.strip())
+    rules = tuple(r.upper() if re.fullmatch(r"pv\d+", r) else r for r in names)
     reason = " ".join(m.group(2).lstrip(" -–—:").split())
     if not rules:
         return None, f"line {line}: provenance suppression names no rule; ignored"
@@ -61,18 +67,25 @@ def attach_suppressions(
 ) -> list[Figure]:
     """Attach each suppression comment to the figure it stands in or before."""
     extra: dict[int, list[Suppression]] = {}
+    notes: list[str] = []
     for comment in comments:
+        text = comment.text or ""
+        if "provenance" not in text[:200].lower():
+            continue
         line = source_line(comment)
-        sup, warning = parse_suppression(comment.text or "", line)
+        sup, warning = parse_suppression(text, line)
         if warning:
-            warnings.append(warning)
+            notes.append(warning)
         if sup is None:
             continue
         target = _target(comment, anchors)
         if target is None:
-            warnings.append(f"line {line}: provenance suppression is not on or just before a figure; ignored")
+            notes.append(f"line {line}: provenance suppression is not on or just before a figure; ignored")
             continue
         extra.setdefault(target, []).append(sup)
+    warnings.extend(notes[:MAX_NOTES])
+    if len(notes) > MAX_NOTES:
+        warnings.append(f"{len(notes) - MAX_NOTES} more provenance comments were ignored")
     if not extra:
         return figures
     return [

@@ -66,7 +66,16 @@ def text_of(el: _Element, skip: Collection[_Element] = (), *, keep_hidden: bool 
             size += len(node.text)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node))
-    return " ".join("".join(out)[:MAX_TEXT].split())
+    return clean("".join(out)[:MAX_TEXT])
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+"""Zero-width spaces, joiners, BOMs and soft hyphens: invisible, yet they break matching."""
+
+
+def clean(text: str) -> str:
+    """Text with invisible characters removed and white space folded to single spaces."""
+    return " ".join(text.translate(_INVISIBLE).split())
 
 
 def signature(el: _Element) -> str:
