@@ -68,9 +68,11 @@ def test_suppression_with_reason_applies_and_without_reason_does_not() -> None:
         "<!-- provenance: ignore[missing-credit] family handout, credit agreed -->\n![](a.jpg)\n*Cap.*\n\n"
         "<!-- provenance: ignore[missing-credit] -->\n![](b.jpg)\n*Cap two.*\n"
     )
-    first, second = figures(text)
+    article = parse_markdown(text, "a.md", ".", P)
+    first, second = article.figures
     assert first.suppressions and first.suppressions[0].reason == "family handout, credit agreed"
     assert second.suppressions == ()
+    assert article.warnings == ("line 5: provenance suppression of missing-credit gives no reason; ignored",)
 
 
 def test_images_in_code_blocks_are_not_figures() -> None:

@@ -61,7 +61,8 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
         return Article(path, root, ArticleFormat.MARKDOWN, title, date, (), (), encoding,
                        ("markdown nesting too deep to parse",))
     blocks = _blocks(tokens, offset)
-    suppressions = parse_suppressions(text)
+    suppressions, suppression_warnings = parse_suppressions(text)
+    warnings.extend(suppression_warnings)
     lines = text.split("\n")
 
     figures: list[Figure] = []

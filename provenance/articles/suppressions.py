@@ -2,7 +2,8 @@
 
 Written on a figure's line or just before it in Markdown or HTML, such a
 comment silences the named rules (names or codes, comma-separated) for that
-figure. The reason is required: a comment without one silences nothing.
+figure. The reason is required: a comment without one silences nothing and is
+reported as a warning of the article.
 """
 
 from __future__ import annotations
@@ -11,29 +12,43 @@ import re
 
 from provenance.model import Suppression
 
-SUPPRESSION = re.compile(
-    r"<!--\s*provenance\s*:\s*ignore\s*\[([^\]]*)\]\s*(.*?)\s*-->", re.IGNORECASE | re.DOTALL
-)
+_SUPPRESSION = re.compile(r"^\s*provenance\s*:\s*ignore\s*\[([^\]]*)\]\s*(.*?)\s*$", re.IGNORECASE | re.DOTALL)
+_MENTION = re.compile(r"^\s*provenance\s*:", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+
+MAX_REASON = 500
+"""Longest reason kept, in characters."""
 
 
-def parse_comment(comment: str, line: int) -> Suppression | None:
-    """The suppression a comment holds, or None when it holds none (or no reason)."""
-    m = SUPPRESSION.search(comment if comment.lstrip().startswith("<!--") else f"<!--{comment}-->")
+def parse_suppression(text: str, line: int) -> tuple[Suppression | None, str | None]:
+    """The suppression a comment's inner text writes, or a warning when it is malformed.
+
+    (None, None) when the comment is not a provenance comment at all.
+    """
+    if not _MENTION.match(text):
+        return None, None
+    m = _SUPPRESSION.match(text)
     if not m:
-        return None
-    rules = tuple(r.strip().lower() for r in m.group(1).split(",") if r.strip())
-    reason = " ".join(m.group(2).split())
-    if not rules or not reason:
-        return None
-    return Suppression(rules=tuple(r.upper() if re.fullmatch(r"pv\d+", r) else r for r in rules),
-                       reason=reason, line=line)
+        return None, f"line {line}: provenance comment not understood (expected 'provenance: ignore[rule] reason')"
+    # rule names are case-insensitive kebab-case, codes are "PV" and digits
+    names = (r.strip().lower() for r in m.group(1).split(",") if r.strip())
+    rules = tuple(r.upper() if re.fullmatch(r"pv\d+", r) else r for r in names)
+    reason = " ".join(m.group(2).lstrip(" -–—:").split())
+    if not rules:
+        return None, f"line {line}: provenance suppression names no rule; ignored"
+    if not reason:
+        return None, f"line {line}: provenance suppression of {', '.join(rules)} gives no reason; ignored"
+    return Suppression(rules=rules, reason=reason[:MAX_REASON], line=line), None
 
 
-def parse_suppressions(text: str) -> list[Suppression]:
-    """Every well-formed suppression comment in a text, with its line."""
-    found = []
-    for m in SUPPRESSION.finditer(text):
-        s = parse_comment(m.group(0), text.count("\n", 0, m.start()) + 1)
-        if s is not None:
-            found.append(s)
-    return found
+def parse_suppressions(text: str) -> tuple[list[Suppression], list[str]]:
+    """Every well-formed suppression comment in a text, with its line, and warnings for malformed ones."""
+    found: list[Suppression] = []
+    warnings: list[str] = []
+    for m in _COMMENT.finditer(text):
+        sup, warning = parse_suppression(m.group(1), text.count("\n", 0, m.start()) + 1)
+        if sup is not None:
+            found.append(sup)
+        if warning is not None:
+            warnings.append(warning)
+    return found, warnings

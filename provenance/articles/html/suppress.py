@@ -7,41 +7,16 @@ The reason is required: a suppression without one is ignored and reported.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from lxml.etree import _Element
 
 from provenance.articles.html.text import source_line
+from provenance.articles.suppressions import parse_suppression
 from provenance.model import Figure, Suppression
-
-_SUPPRESSION = re.compile(
-    r"^\s*provenance\s*:\s*ignore\s*\[([^\]]*)\]\s*(.*?)\s*$", re.IGNORECASE | re.DOTALL
-)
-_MENTION = re.compile(r"^\s*provenance\s*:", re.IGNORECASE)
-
 
 MAX_NOTES = 20
 """Warnings about malformed suppression comments reported one by one; the rest are counted."""
-
-
-def parse_suppression(text: str, line: int) -> tuple[Suppression | None, str | None]:
-    """The suppression a comment's text writes, or a warning when it is malformed; (None, None) if not one."""
-    if not _MENTION.match(text):
-        return None, None
-    m = _SUPPRESSION.match(text)
-    if not m:
-        expected = "expected 'provenance: ignore[rule] reason'"
-        return None, f"line {line}: provenance comment not understood ({expected})"
-    # rule names are case-insensitive kebab-case, codes are "PV" and digits (as in Markdown articles)
-    names = (r.strip().lower() for r in m.group(1).split(",") if r.strip())
-    rules = tuple(r.upper() if re.fullmatch(r"pv\d+", r) else r for r in names)
-    reason = " ".join(m.group(2).lstrip(" -–—:").split())
-    if not rules:
-        return None, f"line {line}: provenance suppression names no rule; ignored"
-    if not reason:
-        return None, f"line {line}: provenance suppression of {', '.join(rules)} gives no reason; ignored"
-    return Suppression(rules=rules, reason=reason[:500], line=line), None
 
 
 def _next_element(comment: _Element) -> _Element | None:
