@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from provenance.model import Credit
 
@@ -76,12 +77,11 @@ _LEAD_WORDS = (
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:" + _LEAD_WORDS + r"|© ?|\(c\))\s*[:：|=＝]\s*"
-    r"|(?:©|\(c\)|copyright\s+©?|photo(?:graph)?s? by|pictures? by|credit|courtesy of)\s*)",
+    r"|(?:©|\(c\)|copyright\s+©?|(?:photo(?:graph)?s? by|pictures? by|credit|courtesy of)\b)\s*)",
     re.IGNORECASE,
 )
 """Generic lead-ins of a credit: "Photo:", "Photograph:", "Credit:", "Image:", "©", "Foto:", "Bild:"..."""
 
-_VIA = re.compile(r"\s+(?:via|for|über|/)\s+", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s*(?:/|\||;|,|\s[-–—]\s|\bvia\b|\bfor\b)\s*", re.IGNORECASE)
 _STORY_SOURCE = re.compile(
     r"^\s*(?:sources?|additional reporting|reporting|reported|written|edited|with reporting|"
@@ -98,6 +98,15 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = re.sub(r"[^\w\s]", " ", text)
     return " ".join(text.split())
+
+
+def _alias_index(table: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name, aliases in table.items():
+        index[_alias_key(name)] = name
+        for alias in aliases:
+            index[_alias_key(alias)] = name
+    return index
 
 
 def _alias_key(text: str) -> str:
@@ -121,35 +130,22 @@ class CreditParser:
             agencies[name] = tuple(agencies.get(name, ())) + tuple(_alias_key(a) for a in aliases)
         return cls(agencies=agencies, generic=dict(GENERIC_SOURCES))
 
-    # -- lookup tables built lazily per instance ------------------------------------------
+    @cached_property
     def _index(self) -> dict[str, str]:
-        cached: dict[str, str] | None = self.__dict__.get("_index_cache")
-        if cached is None:
-            cached = {}
-            for name, aliases in self.agencies.items():
-                cached[_alias_key(name)] = name
-                for alias in aliases:
-                    cached[_alias_key(alias)] = name
-            object.__setattr__(self, "_index_cache", cached)
-        return cached
+        """Alias key -> canonical agency, built once per parser."""
+        return _alias_index(self.agencies)
 
+    @cached_property
     def _generic_index(self) -> dict[str, str]:
-        cached: dict[str, str] | None = self.__dict__.get("_generic_cache")
-        if cached is None:
-            cached = {}
-            for name, aliases in self.generic.items():
-                cached[_alias_key(name)] = name
-                for alias in aliases:
-                    cached[_alias_key(alias)] = name
-            object.__setattr__(self, "_generic_cache", cached)
-        return cached
+        """Alias key -> "Handout", "Pool" or "Supplied"."""
+        return _alias_index(self.generic)
 
     def agency_of(self, token: str) -> str | None:
         """The agency a single token names: "AP Photo" -> "AP", "Getty Images Europe" -> "Getty Images"."""
         key = _alias_key(token)
         if not key:
             return None
-        index = self._index()
+        index = self._index
         if key in index:
             return index[key]
         # "Getty Images Europe", "AFP Photo", "Reuters Pictures": longest alias at the start
@@ -165,7 +161,7 @@ class CreditParser:
     def generic_of(self, token: str) -> str | None:
         """"Handout", "Pool" or "Supplied" when the token is one of those."""
         key = _alias_key(token)
-        gen = self._generic_index()
+        gen = self._generic_index
         if key in gen:
             return gen[key]
         first = key.split(" ")[0] if key else ""
