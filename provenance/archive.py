@@ -346,7 +346,8 @@ class Archive:
             conn.executemany(_INSERT, rows())
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         self._index = None
         return count

@@ -66,4 +66,4 @@ def _describe(hit: ArchiveHit) -> str:
 
 
 RULE = Rule("PV013", "previously-published", Severity.WARNING,
-            "A photo that the archive records from another, earlier published article.", check)
+            "A photo the archive records from another published article.", check)
