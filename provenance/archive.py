@@ -26,6 +26,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -457,7 +458,8 @@ def _load(conn: sqlite3.Connection) -> _Index:
     bits = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64)
     del blobs
     photo_of = np.repeat(np.arange(len(ids), dtype=np.uint32), np.asarray(counts, dtype=np.int64))
-    words = tuple(_index_word(bits, photo_of, w) for w in range(64 // WORD_BITS))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy sorts and gathers outside the GIL
+        words = tuple(pool.map(lambda w: _index_word(bits, photo_of, w), range(64 // WORD_BITS)))
     average = len(bits) / (1 << WORD_BITS)
     return _Index(
         ids=np.asarray(ids, dtype=np.int64),
