@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("name", nargs="?", help="a rule name or code")
+
+    from provenance.archive_cli import add_commands  # `archive add`, `archive search`
+
+    add_commands(sub)
     return parser
 
 
@@ -93,6 +97,9 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
                               "(default: the configuration's, else 30)")
     command.add_argument("--published", type=_iso_date, metavar="DATE",
                          help="publication date (YYYY-MM-DD) of the articles, instead of the date they state")
+    command.add_argument("--archive", type=Path, metavar="FILE",
+                         help="look each photo up in this archive (`provenance archive add`): previously-published "
+                              "(default: the configuration's `archive`, else none)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _baseline(args)
         if args.command == "inspect":
             return _inspect(args)
+        if args.command == "archive":
+            from provenance.archive_cli import run as run_archive
+
+            return run_archive(args)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -172,7 +183,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         severity=config.severity,
         agencies=config.agencies,
         reuse_threshold=config.reuse_threshold,
-        archive=config.archive,
+        archive=args.archive if args.archive is not None else config.archive,
         max_age=args.max_age if args.max_age is not None else config.max_age,
         published=args.published,
         baseline=baseline,

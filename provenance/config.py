@@ -12,7 +12,7 @@ other from its top level).
     ignore = ["unused-image"]                # rules not to run
     fail-on = "warning"                      # error, warning, note or never
     reuse-threshold = 8                      # perceptual-hash distance, 0..64
-    archive = "archive/photos"               # relative to the configuration file's folder
+    archive = ".provenance/archive.sqlite"   # photo archive file, relative to the configuration file's folder
     max-age = 365                            # days
 
     [tool.provenance.severity]
@@ -69,7 +69,7 @@ class Config:
     reuse_threshold: int | None = None
     """Largest perceptual-hash distance at which two photos count as the same."""
     archive: Path | None = None
-    """Photo archive folder, resolved against the configuration file's folder."""
+    """Photo archive file (see `provenance.archive`), resolved against the configuration file's folder."""
     max_age: int | None = None
     """Oldest a photo may be, in days."""
 
@@ -171,7 +171,7 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
     if "archive" in table:
         value = table["archive"]
         if not isinstance(value, str) or not value.strip():
-            raise where.error("archive", f"expected a folder path, not {_type(value)}")
+            raise where.error("archive", f"expected a file path, not {_type(value)}")
         archive = folder / value
     return Config(
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),

@@ -302,6 +302,36 @@ class Match:
 
 
 @dataclass(frozen=True)
+class ArchiveHit:
+    """A photo recorded in the archive from a published article that an image matches."""
+
+    article: str
+    """The archived article's key: its URL, or its path relative to the folder it was recorded from."""
+    path: str | None
+    """The archived article file's path when it was recorded (relative to the folder it was recorded from)."""
+    title: str | None
+    """The archived article's title."""
+    published: str | None
+    """The archived article's publication date (ISO 8601), if known."""
+    figure: int
+    """0-based index of the figure in the archived article."""
+    caption: str | None
+    """The caption the photo had there."""
+    credit: str | None
+    """The credit line the photo had there."""
+    image: str | None
+    """The archived image file's path when it was recorded."""
+    sha256: str
+    """SHA-256 of the archived image file."""
+    score: float
+    """How similar the two are, 0..1 (1 for the same file)."""
+    similarity: str
+    """One phrase for an editor: "the same file (byte-identical)", "near-identical (phash distance 2)"..."""
+    how: tuple[str, ...] = ()
+    """How one copy differs from the other ("cropped", "mirrored"...); empty for plain copies."""
+
+
+@dataclass(frozen=True)
 class Finding:
     """A problem a rule found."""
 

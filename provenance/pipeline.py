@@ -1,5 +1,5 @@
-"""The one-way flow: find files -> parse articles -> read media -> match -> rules -> suppressions -> baseline
--> Report."""
+"""The one-way flow: find files -> parse articles -> read media -> match -> archive look-up -> rules
+-> suppressions -> baseline -> Report."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from provenance.credits import CreditParser
 from provenance.matching import match_figures
 from provenance.media.files import find_images
 from provenance.media.reader import read_image, unreadable_record
-from provenance.model import Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity
+from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity
 from provenance.rules import ALL_RULES, CheckContext, Rule
 
 
@@ -44,8 +44,8 @@ class CheckOptions:
     """Largest perceptual-hash distance (bits of 64) at which two photos count as the same (None: the
     similarity engine's default). From configuration; handed to the rules as `CheckContext.options`."""
     archive: Path | None = None
-    """Folder of the photo archive that reused photos are looked up in (None: no archive). From
-    configuration; handed to the rules as `CheckContext.options`."""
+    """The photo archive file (see `provenance.archive`) whose earlier uses previously-published reports
+    (None: no archive). From `--archive` or configuration."""
     max_age: int | None = None
     """Days a photo may predate its article before stale-photo asks for an archive label (None: the
     rule's default of 30). From `--max-age` or configuration; handed to the rules as `CheckContext.options`."""
@@ -126,8 +126,10 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
         matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
                                      target.media_label))
         articles.extend(target_articles)
+    archive_hits, archive_errors = _archive_stage(options, articles, images, matches)
+    errors.extend(archive_errors)
     ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
-                       options=_rule_options(options))
+                       options=_rule_options(options), archive=archive_hits)
     findings = _run_rules(ctx, options)
     shown, hidden = _apply_suppressions(findings, articles)
     if options.baseline is not None:
@@ -163,6 +165,18 @@ class _Counter:
         self.done += 1
         if self.progress is not None:
             self.progress(self.done, self.total)
+
+
+def _archive_stage(options: CheckOptions, articles: list[Article], images: list[ImageRecord],
+                   matches: list[Match]) -> tuple[Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]], list[str]]:
+    """Each figure's earlier uses in the photo archive, when one is named and previously-published runs."""
+    if options.archive is None or not any(r.name == "previously-published" for r in active_rules(options)):
+        return MappingProxyType({}), []
+    from provenance.archive import lookup
+
+    if not options.archive.is_file():
+        raise UsageError(f"archive {options.archive}: no such file (`provenance archive add` creates it)")
+    return lookup(options.archive, articles, images, matches, Path.cwd())
 
 
 def _rule_options(options: CheckOptions) -> Mapping[str, object]:

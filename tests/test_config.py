@@ -46,7 +46,7 @@ select = ["missing-credit", "PV003"]
 ignore = ["unused-image"]
 fail-on = "warning"
 reuse-threshold = 8
-archive = "archive/photos"
+archive = "archive/photos.sqlite"
 max-age = 365
 
 [tool.provenance.severity]
@@ -63,7 +63,7 @@ PV002 = "note"
     assert dict(config.severity) == {"missing-caption": Severity.ERROR, "credit-mismatch": Severity.NOTE}
     assert dict(config.agencies) == {"Agence Exemple": ("AGEX",)}
     assert (config.reuse_threshold, config.max_age) == (8, 365)
-    assert config.archive == tmp_path / "archive" / "photos"
+    assert config.archive == tmp_path / "archive" / "photos.sqlite"
 
 
 def test_configuration_applies_and_the_command_line_wins(cli, tmp_path) -> None:
@@ -121,7 +121,7 @@ def test_agency_aliases_from_configuration(cli, tmp_path) -> None:
     ("reuse-threshold = 99\n", "reuse-threshold", "from 0 to 64"),
     ('fail-on = "sometimes"\n', "fail-on", "expected error, warning, note or never"),
     ('[agencies]\n"Agence Exemple" = [1]\n', 'agencies."Agence Exemple"', "list of non-empty strings"),
-    ("archive = true\n", "archive", "expected a folder path"),
+    ("archive = true\n", "archive", "expected a file path"),
     ("select = [\n", "", "TOML syntax error"),
 ])
 def test_bad_configuration_exits_2_naming_file_and_key(cli, tmp_path, text: str, key: str, problem: str) -> None:

@@ -39,7 +39,11 @@ EXPECTED_BAD = {
     "undisclosed-ai-image": 1,
     "stale-photo": 1,
     "invalid-content-credentials": 1,
+    "previously-published": 1,
 }
+
+ARCHIVED = {"previously-published": "published-md"}
+"""Rules checked against a photo archive: the fixture folder recorded in it (`archive add`) first."""
 
 
 def test_every_rule_has_bad_and_clean_fixtures() -> None:
@@ -51,9 +55,14 @@ def test_every_rule_has_bad_and_clean_fixtures() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_rule_fixture(case: Path, cli) -> None:
+def test_rule_fixture(case: Path, cli, tmp_path: Path) -> None:
     rule = case.parent.name
-    run = cli("check", "--format", "json", "--fail-on", "never", case)
+    extra: list[str | Path] = []
+    if rule in ARCHIVED:
+        archive = tmp_path / "archive.sqlite"
+        assert cli("archive", "add", "--archive", archive, case.parent / ARCHIVED[rule]).code == 0
+        extra = ["--archive", archive]
+    run = cli("check", "--format", "json", "--fail-on", "never", *extra, case)
     assert run.code == 0, run.err
     report = run.json()
     assert not report["errors"]

@@ -9,6 +9,7 @@ from provenance.rules import (
     missing_caption,
     missing_credit,
     missing_image,
+    previously_published,
     repeated_caption,
     reused_photo,
     stale_photo,
@@ -31,6 +32,7 @@ ALL_RULES: tuple[Rule, ...] = (
     undisclosed_ai_image.RULE,
     stale_photo.RULE,
     invalid_content_credentials.RULE,
+    previously_published.RULE,
 )
 """Every rule, in code order."""
 

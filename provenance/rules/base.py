@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from provenance.credits import CreditParser
-from provenance.model import Article, Figure, Finding, ImageRecord, Match, Severity, fingerprint
+from provenance.model import ArchiveHit, Article, Figure, Finding, ImageRecord, Match, Severity, fingerprint
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class CheckContext:
     parser: CreditParser
     options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     """Rule settings from configuration (e.g. "reuse_threshold")."""
+    archive: Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Earlier uses found in the photo archive: (root, article path, figure index) -> hits from other
+    articles, earliest first; empty when no archive was searched."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_images", {(im.root, im.path): im for im in self.images})
@@ -30,6 +33,10 @@ class CheckContext:
         """The match of a figure."""
         found: Match | None = self.__dict__["_matches"].get((article.root, article.path, figure.index))
         return found
+
+    def archive_hits(self, article: Article, figure: Figure) -> tuple[ArchiveHit, ...]:
+        """The figure's photo as recorded in the archive from other articles, earliest first."""
+        return self.archive.get((article.root, article.path, figure.index), ())
 
     def image_of(self, article: Article, figure: Figure) -> ImageRecord | None:
         """The image record a figure was paired with, if any."""

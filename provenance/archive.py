@@ -1,0 +1,558 @@
+"""The photo archive: every figure of published articles, so a photo's earlier uses can be found.
+
+An embedded SQLite file (default `.provenance/archive.sqlite` in the current folder; `--archive`
+or the configuration's `archive` name another) holds one row per recorded figure: the article's
+key (its URL, else its path relative to the current folder), title, date, figure index,
+caption, credit, the image's SHA-256 and path, and its perceptual hashes with the recipe that
+made them (`Hashes.version`). Hashes made by another recipe are never compared: a search
+against rows of another version stops with `HashVersionError`, asking for a re-hash
+(`provenance archive add` again).
+
+Writing: `Archive.record` replaces one article's rows in one transaction (its old rows deleted,
+the new ones inserted), so adding an article twice gives the same rows, a writer killed midway
+leaves the article entirely there or entirely absent, and writers in several processes wait for
+each other (WAL journal, a busy timeout) instead of failing or losing rows.
+
+Searching follows the design in `provenance.media.similarity`: the `phash` columns and the
+local features' 64-bit patch hashes are loaded once per `Archive` into numpy arrays; a query
+finds candidates with vectorised Hamming distances (global hashes) and a 16-bit-word index of
+the patch hashes, then `similarity.compare` decides on the candidates only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+from numpy.typing import NDArray
+
+from provenance.media import hashing
+from provenance.media.similarity import compare
+from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, workspace_path
+
+SCHEMA_VERSION = 1
+"""Layout of the archive file; stored in its `meta` table."""
+DEFAULT_PATH = Path(".provenance") / "archive.sqlite"
+"""Where the archive is when neither `--archive` nor the configuration names one (relative to the current folder)."""
+BUSY_TIMEOUT_MS = 60_000
+"""How long a writer waits for another one to finish before giving up."""
+
+PHASH_CANDIDATE = 12
+"""Global phash distance (of 64 bits) that makes a stored photo a candidate; looser than `compare`'s own."""
+PATCH_BITS = 12
+"""A stored patch hash this close (bits of 64) to one of the query's counts as a hit."""
+MIN_PATCH_HITS = 4
+"""Stored features hit that make a photo a candidate for `compare`."""
+WORD_BITS = 16
+"""Patch hashes are indexed by each of their four 16-bit words: a stored hash within 3 bits of
+a query hash shares at least one word with it (pigeonhole)."""
+CROWDED_BUCKET = 64
+"""A word shared by more than this many times the average number of stored features (and by more
+than 1024) says little about a photo (a flat or striped patch) and is not looked up."""
+
+
+class ArchiveError(Exception):
+    """The archive cannot be used; the message is one line naming the file."""
+
+
+class HashVersionError(ArchiveError):
+    """The archive's photos were hashed by another recipe than the query: they need a re-hash."""
+
+
+@dataclass(frozen=True)
+class ArchivedPhoto:
+    """One figure of a published article, as the archive stores it."""
+
+    article: str
+    """The article's key: its URL when one was given, else its path relative to the current folder."""
+    path: str | None
+    """The article file's path relative to the current folder (`/` separators) when it was recorded."""
+    title: str | None
+    """The article's title."""
+    published: str | None
+    """The article's publication date (ISO 8601), from the article or `--published`."""
+    figure: int
+    """0-based index of the figure in the article."""
+    caption: str | None
+    """The figure's caption as readers saw it."""
+    credit: str | None
+    """The figure's credit line as readers saw it."""
+    image: str | None
+    """The image file's path relative to the current folder when it was recorded."""
+    sha256: str
+    """SHA-256 of the image file's bytes."""
+    hashes: Hashes
+    """The image's perceptual hashes and the recipe that made them."""
+
+
+def location(root: str, rel: str, cwd: Path) -> str:
+    """A checked file's path relative to `cwd` (posix), or its absolute path when it lies outside."""
+    inside = workspace_path(root, rel, cwd.as_posix())
+    if inside is not None:
+        return inside
+    return (Path(root) / rel).resolve().as_posix()
+
+
+def article_key(article: Article, cwd: Path, url: str | None = None) -> str:
+    """How the archive names an article: its URL if given, else its path relative to `cwd`."""
+    return url if url else location(article.root, article.path, cwd)
+
+
+def photos_of(
+    article: Article,
+    images: Mapping[tuple[str, str], ImageRecord],
+    matches: Iterable[Match],
+    *,
+    key: str,
+    cwd: Path,
+    published: str | None = None,
+) -> list[ArchivedPhoto]:
+    """The archive rows of an article: every figure paired with a readable image."""
+    by_figure = {m.figure: m for m in matches if m.root == article.root and m.article == article.path}
+    photos = []
+    for figure in article.figures:
+        match = by_figure.get(figure.index)
+        if match is None or match.image is None:
+            continue
+        image = images.get((article.root, match.image))
+        if image is None or image.hashes is None:
+            continue
+        photos.append(ArchivedPhoto(
+            article=key,
+            path=location(article.root, article.path, cwd),
+            title=article.title,
+            published=published or article.date,
+            figure=figure.index,
+            caption=figure.caption,
+            credit=figure.credit.raw if figure.credit else None,
+            image=location(image.root, image.path, cwd),
+            sha256=image.sha256,
+            hashes=image.hashes,
+        ))
+    return photos
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS photos (
+    id INTEGER PRIMARY KEY,
+    article TEXT NOT NULL,
+    path TEXT,
+    title TEXT,
+    published TEXT,
+    figure INTEGER NOT NULL,
+    caption TEXT,
+    credit TEXT,
+    image TEXT,
+    sha256 TEXT NOT NULL,
+    version TEXT NOT NULL,
+    phash INTEGER,
+    phash_mirror INTEGER,
+    patches BLOB NOT NULL,
+    local_head TEXT,
+    local BLOB,
+    hashes TEXT NOT NULL,
+    added TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS photos_article ON photos (article);
+CREATE INDEX IF NOT EXISTS photos_path ON photos (path);
+CREATE INDEX IF NOT EXISTS photos_sha256 ON photos (sha256);
+CREATE INDEX IF NOT EXISTS photos_version ON photos (version);
+"""
+"""`patches` holds the local features' 64-bit patch hashes (little-endian) for the search index;
+`local_head` and `local` hold the `local` value split at its colon (its hexadecimal part as bytes);
+`hashes` every other value as JSON."""
+
+_COLUMNS = ("article, path, title, published, figure, caption, credit, image, sha256, version, phash, "
+            "phash_mirror, patches, local_head, local, hashes, added")
+_INSERT = f"INSERT INTO photos ({_COLUMNS}) VALUES ({', '.join('?' * 17)})"
+_SELECT = ("SELECT id, article, path, title, published, figure, caption, credit, image, sha256, version, "
+           "local_head, local, hashes FROM photos")
+
+
+def _signed(hexed: str | None) -> int | None:
+    """A 64-bit hexadecimal hash as SQLite's signed INTEGER."""
+    if hexed is None:
+        return None
+    value = int(hexed, 16)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def patch_hashes(hashes: Hashes) -> NDArray[np.uint64]:
+    """The 64-bit patch hashes of an image's local features (empty when it has none)."""
+    local = hashes.values.get("local")
+    if not local:
+        return np.zeros(0, dtype=np.uint64)
+    return np.ascontiguousarray(hashing.unpack_features(local).bits, dtype=np.uint64)
+
+
+_REVERSED_BYTE = np.array([int(f"{i:08b}"[::-1], 2) for i in range(256)], dtype=np.uint8)
+
+
+def _mirrored(bits: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """Patch hashes of the mirror image: each 8-sample row (one byte) read backwards, as `compare` derives them."""
+    out: NDArray[np.uint64] = _REVERSED_BYTE[np.ascontiguousarray(bits).view(np.uint8)].view(np.uint64)
+    return out
+
+
+def _row(photo: ArchivedPhoto, added: str) -> tuple[object, ...]:
+    values = dict(photo.hashes.values)
+    head: str | None = None
+    local: bytes | None = None
+    raw = values.get("local")
+    if raw is not None:
+        before, sep, after = raw.partition(":")
+        try:
+            local = bytes.fromhex(after) if sep else None
+        except ValueError:
+            local = None
+        if local is not None:
+            head = before
+            del values["local"]
+    return (
+        photo.article, photo.path, photo.title, photo.published, photo.figure, photo.caption, photo.credit,
+        photo.image, photo.sha256, photo.hashes.version, _signed(values.get("phash")),
+        _signed(values.get("phash_mirror")), patch_hashes(photo.hashes).astype("<u8").tobytes(), head, local,
+        json.dumps(values, sort_keys=True), added,
+    )
+
+
+def _photo(row: Sequence[object]) -> tuple[int, ArchivedPhoto]:
+    (rid, article, path, title, published, figure, caption, credit, image, sha256, version, head, local,
+     hashes) = row
+    values: dict[str, str] = json.loads(str(hashes))
+    if isinstance(local, bytes) and head is not None:
+        values["local"] = f"{head}:{local.hex()}"
+    photo = ArchivedPhoto(
+        article=str(article), path=_text(path), title=_text(title), published=_text(published),
+        figure=int(str(figure)), caption=_text(caption), credit=_text(credit), image=_text(image),
+        sha256=str(sha256), hashes=Hashes(version=str(version), values=MappingProxyType(values)),
+    )
+    return int(str(rid)), photo
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The patch hashes sorted by one of their 16-bit words, with where each word's run starts."""
+
+    offsets: list[int]
+    """Word value w's stored features are at [offsets[w], offsets[w + 1])."""
+    bits: NDArray[np.uint64]
+    """Every stored patch hash, sorted by this word."""
+    photo: NDArray[np.uint32]
+    """The photo (position in `_Index.ids`) of each."""
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The archive's hashes in memory: one snapshot, loaded once."""
+
+    ids: NDArray[np.int64]
+    """Row id of each photo."""
+    phash: NDArray[np.uint64]
+    """Stored `phash` of each photo."""
+    phash_mirror: NDArray[np.uint64]
+    """Stored `phash_mirror` of each photo."""
+    words: tuple[_Words, ...]
+    """The patch hashes indexed by each 16-bit word."""
+    crowded: int
+    """Runs longer than this are not looked up (see CROWDED_BUCKET)."""
+    versions: Mapping[str, int]
+    """Hash version -> photos stored with it."""
+
+
+class Archive:
+    """An open archive file; a search loads its index once and keeps it."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        """Open the archive at `path`; `create` makes it (and its folder) when missing."""
+        self.path = path
+        self._index: _Index | None = None
+        if not create and not path.is_file():
+            raise ArchiveError(f"archive {path}: no such file (`provenance archive add` creates it)")
+        try:
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"archive {path}: cannot open: {exc}") from None
+        try:
+            self._setup(create)
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise ArchiveError(f"archive {path}: not a provenance archive ({exc})") from None
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _setup(self, create: bool) -> None:
+        conn = self._conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
+        conn.execute("PRAGMA synchronous = FULL")
+        if create:
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            conn.execute("COMMIT")
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            raise ArchiveError(f"archive {self.path}: not a provenance archive (no schema version)")
+        if str(row[0]) != str(SCHEMA_VERSION):
+            raise ArchiveError(f"archive {self.path}: schema version {row[0]}, this provenance reads version "
+                               f"{SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the file (the loaded index is dropped)."""
+        self._index = None
+        self._conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def record(self, article: str, photos: Iterable[ArchivedPhoto]) -> int:
+        """Replace every row of `article` by `photos`, in one transaction; returns how many were stored."""
+        added = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        count = 0
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            nonlocal count
+            for photo in photos:
+                if photo.article != article:
+                    raise ValueError(f"a photo of {photo.article!r} recorded under {article!r}")
+                count += 1
+                yield _row(photo, added)
+
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM photos WHERE article = ?", (article,))
+            conn.executemany(_INSERT, rows())
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._index = None
+        return count
+
+    def photos(self, article: str | None = None) -> list[ArchivedPhoto]:
+        """Every stored photo (of one article), in the order they were recorded."""
+        where, args = ("WHERE article = ?", (article,)) if article is not None else ("", ())
+        rows = self._conn.execute(f"{_SELECT} {where} ORDER BY id", args).fetchall()
+        return [_photo(r)[1] for r in rows]
+
+    def versions(self) -> dict[str, int]:
+        """Hash version -> how many photos were stored with it."""
+        rows = self._conn.execute("SELECT version, COUNT(*) FROM photos GROUP BY version").fetchall()
+        return {str(v): int(n) for v, n in rows}
+
+    def load(self) -> None:
+        """Load the index now (a search does it when needed)."""
+        if self._index is None:
+            self._index = _load(self._conn)
+
+    def search(self, hashes: Hashes, sha256: str | None = None) -> tuple[ArchiveHit, ...]:
+        """Every stored photo that shows the same photo as `hashes` (or is the file `sha256`), earliest first.
+
+        Raises `HashVersionError` when the archive holds photos hashed by another recipe.
+        """
+        self.load()
+        index = self._index
+        assert index is not None
+        other = {v: n for v, n in index.versions.items() if v != hashes.version}
+        if other:
+            stored = "; ".join(f"{n} photo{'s' if n != 1 else ''} by {v!r}" for v, n in sorted(other.items()))
+            raise HashVersionError(
+                f"archive {self.path}: hashes made differently cannot be compared: the archive holds {stored}, "
+                f"this provenance hashes by {hashes.version!r}; re-hash the archive by running "
+                "`provenance archive add` again on its articles")
+        ids = set(index.ids[_candidates(index, hashes)].tolist())
+        if sha256 is not None:
+            same = self._conn.execute("SELECT id FROM photos WHERE sha256 = ?", (sha256,)).fetchall()
+            ids.update(int(r[0]) for r in same)
+        hits = []
+        for _, photo in self._fetch(sorted(ids)):
+            if photo.hashes.version != hashes.version:
+                continue
+            if sha256 is not None and photo.sha256 == sha256:
+                hits.append(_hit(photo, 1.0, "the same file (byte-identical)", ()))
+                continue
+            similarity = compare(hashes, photo.hashes)
+            if similarity is not None:
+                hits.append(_hit(photo, similarity.score, similarity.describe(), similarity.how))
+        hits.sort(key=lambda h: (h.published is None, h.published or "", h.article, h.figure))
+        return tuple(hits)
+
+    def _fetch(self, ids: list[int]) -> Iterator[tuple[int, ArchivedPhoto]]:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for row in self._conn.execute(f"{_SELECT} WHERE id IN ({marks})", chunk):
+                yield _photo(row)
+
+
+def _hit(photo: ArchivedPhoto, score: float, similarity: str, how: tuple[str, ...]) -> ArchiveHit:
+    return ArchiveHit(
+        article=photo.article, path=photo.path, title=photo.title, published=photo.published,
+        figure=photo.figure, caption=photo.caption, credit=photo.credit, image=photo.image,
+        sha256=photo.sha256, score=score, similarity=similarity, how=how,
+    )
+
+
+def _retry(action: object, attempts: int = 50) -> object:
+    """Run `action()`, retrying while another process holds the lock it needs (journal mode changes
+    do not always wait for the busy timeout)."""
+    assert callable(action)
+    for attempt in range(attempts):
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return None
+
+
+def _load(conn: sqlite3.Connection) -> _Index:
+    """Read every photo's global and patch hashes, in one read transaction (one consistent snapshot)."""
+    ids: list[int] = []
+    phash: list[int] = []
+    mirror: list[int] = []
+    counts: list[int] = []
+    blobs: list[bytes] = []
+    conn.execute("BEGIN")
+    try:
+        versions = {str(v): int(n) for v, n in
+                    conn.execute("SELECT version, COUNT(*) FROM photos GROUP BY version").fetchall()}
+        cursor = conn.execute("SELECT id, phash, phash_mirror, patches FROM photos ORDER BY id")
+        while True:
+            rows = cursor.fetchmany(65536)
+            if not rows:
+                break
+            for rid, ph, pm, patches in rows:
+                ids.append(rid)
+                phash.append(ph or 0)
+                mirror.append(pm or 0)
+                counts.append(len(patches) // 8)
+            blobs.append(b"".join(r[3] for r in rows))
+    finally:
+        conn.execute("COMMIT")
+    bits = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64)
+    del blobs
+    photo_of = np.repeat(np.arange(len(ids), dtype=np.uint32), np.asarray(counts, dtype=np.int64))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy sorts and gathers outside the GIL
+        words = tuple(pool.map(lambda w: _index_word(bits, photo_of, w), range(64 // WORD_BITS)))
+    average = len(bits) / (1 << WORD_BITS)
+    return _Index(
+        ids=np.asarray(ids, dtype=np.int64),
+        phash=np.asarray(phash, dtype=np.int64).view(np.uint64),
+        phash_mirror=np.asarray(mirror, dtype=np.int64).view(np.uint64),
+        words=words,
+        crowded=max(1024, int(CROWDED_BUCKET * average)),
+        versions=MappingProxyType(versions),
+    )
+
+
+def _word(bits: NDArray[np.uint64], w: int) -> NDArray[np.uint16]:
+    shifted = (bits >> np.uint64(WORD_BITS * w)) & np.uint64((1 << WORD_BITS) - 1)
+    return shifted.astype(np.uint16)
+
+
+def _index_word(bits: NDArray[np.uint64], photo_of: NDArray[np.uint32], w: int) -> _Words:
+    words = _word(bits, w)
+    order = np.argsort(words, kind="stable")  # a radix sort for 16-bit keys
+    offsets = np.zeros((1 << WORD_BITS) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(words, minlength=1 << WORD_BITS), out=offsets[1:])
+    return _Words(offsets=offsets.tolist(), bits=bits[order], photo=photo_of[order])
+
+
+def _candidates(index: _Index, hashes: Hashes) -> NDArray[np.intp]:
+    """Positions of the stored photos worth a `compare`: near in phash, or sharing enough patch hashes."""
+    found: list[NDArray[np.intp]] = []
+    for name in ("phash", "phash_mirror"):
+        value = hashes.values.get(name)
+        if value is not None and len(index.phash):
+            q = np.uint64(int(value, 16))
+            found.append(np.flatnonzero(np.bitwise_count(index.phash ^ q) <= PHASH_CANDIDATE))
+    query = patch_hashes(hashes)
+    if len(query) and index.words and len(index.words[0].bits):
+        query = np.unique(np.concatenate([query, _mirrored(query)]))
+        hit_photos: list[NDArray[np.uint32]] = []
+        hit_bits: list[NDArray[np.uint64]] = []
+        for w, words in enumerate(index.words):
+            starts, ends, keep = [], [], []
+            for i, value in enumerate(_word(query, w).tolist()):
+                lo, hi = words.offsets[value], words.offsets[value + 1]
+                if 0 < hi - lo <= index.crowded:
+                    starts.append(lo)
+                    ends.append(hi)
+                    keep.append(i)
+            if not keep:
+                continue
+            stored = np.concatenate([words.bits[lo:hi] for lo, hi in zip(starts, ends, strict=True)])
+            asked = np.repeat(query[keep], np.subtract(ends, starts))
+            near = np.bitwise_count(stored ^ asked) <= PATCH_BITS
+            hit_photos.append(np.concatenate([words.photo[lo:hi] for lo, hi in zip(starts, ends, strict=True)])[near])
+            hit_bits.append(stored[near])
+        if hit_photos:
+            photos = np.concatenate(hit_photos).astype(np.uint64)
+            bits = np.concatenate(hit_bits)
+            # One stored feature found through several words counts once.
+            pairs = np.unique(np.stack([photos, bits], axis=1), axis=0)
+            photo_ids, hits = np.unique(pairs[:, 0], return_counts=True)
+            found.append(photo_ids[hits >= MIN_PATCH_HITS].astype(np.intp))
+    if not found:
+        return np.zeros(0, dtype=np.intp)
+    return np.unique(np.concatenate(found))
+
+
+def lookup(
+    path: Path,
+    articles: Sequence[Article],
+    images: Sequence[ImageRecord],
+    matches: Sequence[Match],
+    cwd: Path,
+) -> tuple[Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]], list[str]]:
+    """The archive stage of a check: each figure's earlier uses in other articles, and one-line errors.
+
+    Keys are (root, article path, figure index). An article never matches itself: rows recorded
+    under its key, or from its path, are left out.
+    """
+    try:
+        archive = Archive(path)
+    except ArchiveError as exc:
+        return MappingProxyType({}), [str(exc)]
+    table = {(im.root, im.path): im for im in images}
+    found: dict[tuple[str, str, int], tuple[ArchiveHit, ...]] = {}
+    searched: dict[str, tuple[ArchiveHit, ...]] = {}
+    with archive:
+        for article in articles:
+            own = {article_key(article, cwd)}
+            for photo in photos_of(article, table, matches, key="", cwd=cwd):
+                if photo.sha256 not in searched:
+                    try:
+                        searched[photo.sha256] = archive.search(photo.hashes, photo.sha256)
+                    except ArchiveError as exc:
+                        return MappingProxyType({}), [str(exc)]
+                hits = tuple(h for h in searched[photo.sha256] if h.article not in own and h.path not in own)
+                if hits:
+                    found[(article.root, article.path, photo.figure)] = hits
+    return MappingProxyType(found), []

@@ -1,0 +1,182 @@
+"""`provenance archive add` and `provenance archive search`: record published photos, find earlier uses.
+
+Exit codes as for `check`: 0 done, 1 a file could not be read, 2 usage error (also an archive
+that cannot be opened, or whose hashes were made by another recipe), 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options
+from provenance.model import ArchiveHit
+
+
+def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
+    """The `archive` command and its `add` and `search` subcommands."""
+    archive = sub.add_parser("archive", help="record published articles' photos, or find earlier uses of a photo",
+                             description="The photo archive: every figure of published articles.")
+    commands = archive.add_subparsers(dest="archive_command", metavar="COMMAND", parser_class=type(archive))
+    add = commands.add_parser("add", help="record every figure of published articles",
+                              description="Record every figure of the articles at PATH (replacing what the "
+                                          "archive had of them).")
+    add.add_argument("paths", nargs="+", metavar="PATH", type=Path,
+                     help="an article folder (every article file in it) or an article file")
+    _archive_option(add)
+    add.add_argument("--url", metavar="URL", help="the article's published URL, its key in the archive "
+                                                  "(only with one article; default: its path)")
+    add.add_argument("--published", type=_iso_date, metavar="DATE",
+                     help="publication date (YYYY-MM-DD), instead of the date the article states")
+    add.add_argument("--media", type=Path, metavar="DIR",
+                     help="the folder holding the images (default: the article's folder)")
+    add.add_argument("--config", type=Path, metavar="FILE",
+                     help="read this configuration file instead of looking for one from PATH upward")
+    search = commands.add_parser("search", help="list the earlier uses of images",
+                                 description="List every recorded figure that shows the same photo as IMAGE.")
+    search.add_argument("images", nargs="+", metavar="IMAGE", type=Path)
+    _archive_option(search)
+    search.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    search.add_argument("--config", type=Path, metavar="FILE",
+                        help="read this configuration file instead of looking for one from the current folder")
+
+
+def _archive_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--archive", type=Path, metavar="FILE",
+                         help="the archive file (default: the configuration's `archive`, else "
+                              ".provenance/archive.sqlite)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `archive add` or `archive search`; returns the exit code."""
+    if args.archive_command == "add":
+        return _add(args)
+    if args.archive_command == "search":
+        return _search(args)
+    print("provenance: archive: expected a command: add or search", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _add(args: argparse.Namespace) -> int:
+    from provenance.archive import DEFAULT_PATH, Archive, ArchiveError, article_key, photos_of
+    from provenance.baseline import BaselineError
+    from provenance.config import ConfigError
+    from provenance.pipeline import UsageError, discover
+    from provenance.pipeline import run as run_pipeline
+    from provenance.progress import ProgressBar
+
+    for name in ("select", "ignore", "max_age", "baseline"):
+        setattr(args, name, None)
+    try:
+        options = _options(args)
+        count = sum(len(discover(p, args.media).articles) for p in args.paths)
+        if args.url and count != 1:
+            raise UsageError(f"--url names one article, but the PATHs hold {count}")
+    except (ConfigError, UsageError, BaselineError) as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    path = args.archive or options.archive or DEFAULT_PATH
+    bar = ProgressBar(sys.stderr)
+    try:
+        report = run_pipeline(args.paths, dataclasses.replace(options, select=frozenset(), archive=None),
+                              progress=bar)
+    except UsageError as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        bar.close()
+    for error in report.errors:
+        print(f"provenance: {error}", file=sys.stderr)
+    cwd = Path.cwd()
+    images = {(im.root, im.path): im for im in report.images}
+    try:
+        with Archive(path, create=True) as archive:
+            for article in report.articles:
+                key = article_key(article, cwd, args.url)
+                photos = photos_of(article, images, report.matches, key=key, cwd=cwd, published=args.published)
+                stored = archive.record(key, photos)
+                skipped = len(article.figures) - stored
+                note = f" ({skipped} figure{'s' if skipped != 1 else ''} without a readable image)" if skipped else ""
+                print(f"{key}: recorded {stored} photo{'s' if stored != 1 else ''} in {path}{note}")
+    except ArchiveError as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_FINDINGS if report.errors else EXIT_CLEAN
+
+
+def _search(args: argparse.Namespace) -> int:
+    from provenance.archive import DEFAULT_PATH, Archive, ArchiveError
+    from provenance.config import ConfigError, find_config, load_config
+    from provenance.media.reader import read_image
+
+    try:
+        found = args.config if args.config is not None else find_config(Path.cwd())
+        configured = load_config(found).archive if found is not None else None
+    except ConfigError as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    path = args.archive or configured or DEFAULT_PATH
+    results: list[dict[str, object]] = []
+    errors: list[str] = []
+    missing = 0
+    try:
+        with Archive(path) as archive:
+            for image in args.images:
+                if not image.is_file():
+                    print(f"provenance: {image}: not a file", file=sys.stderr)
+                    missing += 1
+                    continue
+                record = read_image(image, image.name, image.parent.as_posix())
+                name = image.as_posix()
+                if record.hashes is None:
+                    reason = "; ".join(record.errors) or "cannot be decoded"
+                    errors.append(f"{name}: {reason}")
+                    continue
+                hits = archive.search(record.hashes, record.sha256)
+                results.append({"image": name, "sha256": record.sha256, "matches": [_hit_json(h) for h in hits]})
+    except ArchiveError as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for error in errors:
+        print(f"provenance: {error}", file=sys.stderr)
+    if args.format == "json":
+        document = {"archive": path.as_posix(), "images": results, "errors": errors}
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        for result in results:
+            print(result["image"])
+            matches = result["matches"]
+            assert isinstance(matches, list)
+            if not matches:
+                print("  no earlier use recorded")
+            for m in matches:
+                when = m["published"] or "undated"
+                print(f"  {m['article']} ({when}), figure {m['figure']}: {m['similarity']}")
+                for key in ("title", "caption", "credit", "image"):
+                    if m[key]:
+                        print(f"    {key + ':':<8} {m[key]}")
+    if missing:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if errors else EXIT_CLEAN
+
+
+def _hit_json(hit: ArchiveHit) -> dict[str, object]:
+    """An earlier use as JSON: the article and figure (1-based), and how similar."""
+    return {
+        "article": hit.article,
+        "path": hit.path,
+        "title": hit.title,
+        "published": hit.published,
+        "figure": hit.figure + 1,
+        "caption": hit.caption,
+        "credit": hit.credit,
+        "image": hit.image,
+        "sha256": hit.sha256,
+        "similarity": hit.similarity,
+        "score": round(hit.score, 3),
+        "how": list(hit.how),
+    }
