@@ -99,7 +99,8 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
                          help="publication date (YYYY-MM-DD) of the articles, instead of the date they state")
     command.add_argument("--archive", type=Path, metavar="FILE",
                          help="look each photo up in this archive (`provenance archive add`): previously-published "
-                              "(default: the configuration's `archive`, else none)")
+                              "(default: the configuration's `archive`, else .provenance/archive.sqlite when it "
+                              "exists)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,11 +184,23 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         severity=config.severity,
         agencies=config.agencies,
         reuse_threshold=config.reuse_threshold,
-        archive=args.archive if args.archive is not None else config.archive,
+        archive=_archive_path(args.archive, config.archive),
         max_age=args.max_age if args.max_age is not None else config.max_age,
         published=args.published,
         baseline=baseline,
     )
+
+
+def _archive_path(flag: Path | None, configured: Path | None) -> Path | None:
+    """The archive `check` looks photos up in: `--archive`, else the configured one, else the default
+    `.provenance/archive.sqlite` of the current folder when it exists (a missing default is no error)."""
+    from provenance.archive import DEFAULT_PATH
+
+    if flag is not None:
+        return flag
+    if configured is not None:
+        return configured
+    return DEFAULT_PATH if DEFAULT_PATH.is_file() else None
 
 
 def _split(values: list[str]) -> list[str]:

@@ -107,9 +107,11 @@ def test_previously_published_names_the_earlier_article(cli, desk) -> None:
     assert "near-identical (phash distance" in message
 
 
-def test_without_an_archive_the_rule_is_silent(cli, desk) -> None:
-    assert cli("archive", "add", "harbour").code == 0
-    assert "previously-published" not in cli("check", "--format", "json", "ferry").rules()
+def test_the_default_archive_is_used_when_it_exists(cli, desk) -> None:
+    run = cli("check", "--format", "json", "ferry")
+    assert run.code == 0 and "previously-published" not in run.rules() and not run.json()["errors"]
+    assert cli("archive", "add", "harbour").code == 0 and ARCHIVE.is_file()
+    assert "previously-published" in cli("check", "--format", "json", "ferry").rules()
 
 
 def test_the_configured_archive_is_used(cli, desk) -> None:
