@@ -205,8 +205,11 @@ def png_seeds() -> dict[str, bytes]:
     Image.new("RGB", (4, 4), (0, 90, 200)).save(buf, "PNG", pnginfo=info)
     plain = buf.getvalue()
     exif_chunk = png_chunk(b"eXIf", exif_tiff())
-    profile = png_chunk(b"zTXt", b"Raw profile type iptc\0\0" + zlib.compress(raw_profile("iptc", b"8BIM" + photoshop_resources()[4:])))
-    xmp_profile = png_chunk(b"tEXt", b"Raw profile type xmp\0" + raw_profile("xmp", xmp_packet("<photoshop:Credit>AP</photoshop:Credit>")))
+    iptc_profile = raw_profile("iptc", b"8BIM" + photoshop_resources()[4:])
+    profile = png_chunk(b"zTXt", b"Raw profile type iptc\0\0" + zlib.compress(iptc_profile))
+    xmp_profile = png_chunk(
+        b"tEXt", b"Raw profile type xmp\0" + raw_profile("xmp", xmp_packet("<photoshop:Credit>AP</photoshop:Credit>"))
+    )
     c2pa = png_chunk(b"caBX", b"\0\0\0\x10jumb")
     head = plain[:33]
     return {"png-text.png": plain, "png-profiles.png": head + exif_chunk + profile + xmp_profile + c2pa + plain[33:]}
@@ -345,12 +348,12 @@ def html_seeds() -> dict[str, bytes]:
 def article_seeds() -> dict[str, bytes]:
     out = {"seed-article.txt": (FIXTURES / "seed" / "article.txt").read_bytes()[:4000]}
     out["figures.md"] = (
-        "---\ntitle: A story\ndate: 2024-03-01\n---\n\nIntro paragraph.\n\n"
-        '<!-- provenance: ignore[missing-credit] agreed -->\n![Alt](tehran.jpg "Title. Photo: AP")\n'
-        "*Protesters in Tehran.*\nGetty Images\n\n"
-        '{{< figure src="b.jpg" caption="A quiet street. (AP Photo/Sam Lee)" >}}\n\n'
-        "![](c.jpg)\nFlooded street. REUTERS/Jane Doe\n"
-    ).encode()
+        b"---\ntitle: A story\ndate: 2024-03-01\n---\n\nIntro paragraph.\n\n"
+        b'<!-- provenance: ignore[missing-credit] agreed -->\n![Alt](tehran.jpg "Title. Photo: AP")\n'
+        b"*Protesters in Tehran.*\nGetty Images\n\n"
+        b'{{< figure src="b.jpg" caption="A quiet street. (AP Photo/Sam Lee)" >}}\n\n'
+        b"![](c.jpg)\nFlooded street. REUTERS/Jane Doe\n"
+    )
     out["captions.txt"] = (
         "Body one.\r\nMarchers fill the avenue on Sunday\r\nAP Photo/Sam Lee\r\n\r\n"
         "Smoke rises. Photo: Getty Images\nCrowds gather (AFP via Getty Images)\n© 2024 Reuters\n"

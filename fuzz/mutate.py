@@ -126,10 +126,8 @@ def main(test_one_input: Callable[[bytes], None], name: str, args: list[str]) ->
         else:
             if (runs >= 0 and executed >= runs) or (seconds and time.monotonic() - start >= seconds):
                 break
-            if queue:
-                data = queue.pop(0)  # every seed once, unmutated, first
-            else:
-                data = mutate(rng.choice(seeds) if seeds else b"", seeds, rng, max_len)
+            # every seed once, unmutated, first
+            data = queue.pop(0) if queue else mutate(rng.choice(seeds) if seeds else b"", seeds, rng, max_len)
         kind = None
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
