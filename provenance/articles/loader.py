@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import stat
 from pathlib import Path
 
@@ -70,6 +71,13 @@ def read_article(path: Path, rel: str, root: str, parser: CreditParser, folder: 
         data = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"cannot read: {exc.strerror or exc}") from None
+    article = _parse(fmt, data, rel, root, parser)
+    if not data:
+        article = dataclasses.replace(article, warnings=(*article.warnings, "the file is empty (0 bytes)"))
+    return article
+
+
+def _parse(fmt: ArticleFormat, data: bytes, rel: str, root: str, parser: CreditParser) -> Article:
     if fmt is ArticleFormat.HTML:
         from provenance.articles.html import parse_html
 

@@ -37,6 +37,8 @@ _SHORTCODE_OPEN = re.compile(r"\{\{[<%]\s*figure\b", re.IGNORECASE)
 _SHORTCODE_CLOSE = re.compile(r"[>%]\}\}")
 _ATTR = re.compile(r"""(\w[\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+))""")
 _MAX_CAPTION = 600
+_HTML_PAGE = re.compile(r"\A\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+"""The start of a whole HTML page (not an HTML block inside Markdown)."""
 
 
 @dataclass
@@ -55,6 +57,8 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     warnings: list[str] = []
     title, date, offset, body_text = _front_matter(text, warnings)
+    if _HTML_PAGE.match(body_text):
+        warnings.append("the file is an HTML page, read as Markdown (name it .html to read it as HTML)")
     md = MarkdownIt("commonmark")
     try:
         tokens = md.parse(body_text)
