@@ -122,9 +122,10 @@ def test_every_input_gives_a_finding_or_one_clear_line(checked: Any, kind: str) 
             problems.append(f"{case.name}: a line with a line break")
         if len(lines) > 25:
             problems.append(f"{case.name}: {len(lines)} lines")
-        if case.expect or case.name in EXPECT_IMAGE:
-            if not any(re.search(expect, line, re.IGNORECASE) for line in lines):
-                problems.append(f"{case.name} ({case.note}): nothing says {expect!r}; got {lines}")
+        if (case.expect or case.name in EXPECT_IMAGE) and not any(
+            re.search(expect, line, re.IGNORECASE) for line in lines
+        ):
+            problems.append(f"{case.name} ({case.note}): nothing says {expect!r}; got {lines}")
     assert not problems, "\n".join(problems)
 
 
