@@ -155,9 +155,9 @@ def _front_matter(text: str, warnings: list[str]) -> tuple[str | None, str | Non
     title = date = None
     try:
         data = yaml.safe_load(m.group(1))
-    except yaml.YAMLError as exc:
+    except Exception as exc:  # YAMLError, and ValueError from a date like 2024-00-13, RecursionError...
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        warnings.append(f"front matter is not valid YAML: {first}")
+        warnings.append(f"front matter is not valid YAML: {first}"[:300])
         data = None
     if isinstance(data, dict):
         if data.get("title") is not None:
