@@ -80,10 +80,22 @@ AMPLIFIED = {
 }
 """Article inputs that took quadratic time (minutes) before the fix."""
 
+AMPLIFIED_HTML = {
+    "images-in-a-row": b"<img src=a.jpg>" * 20_000,
+    "nested-caption-blocks": b"<figure><img src=a.jpg><figcaption>" + b"<div class=caption>" * 20_000,
+    "nested-figures": b"<figure>" * 20_000,
+}
+"""HTML inputs that took quadratic time (from 4 s to minutes) before the fix."""
+
 
 @pytest.mark.parametrize("name", list(AMPLIFIED))
 def test_amplified_articles(name: str) -> None:
     harness("articles")(AMPLIFIED[name])
+
+
+@pytest.mark.parametrize("name", list(AMPLIFIED_HTML))
+def test_amplified_html(name: str) -> None:
+    harness("html")(AMPLIFIED_HTML[name])
 
 
 def test_bigtiff_value_counts_are_eight_bytes() -> None:
