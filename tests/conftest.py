@@ -40,3 +40,18 @@ def cli(capsys: pytest.CaptureFixture[str]):
         return Run(code, captured.out, captured.err)
 
     return run
+
+
+# Property-based tests: quick in the normal suite, longer with `pytest --hypothesis-profile=long`.
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # hypothesis is in the test extra; the property tests skip without it
+    pass
+else:
+    settings.register_profile(
+        "suite", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.register_profile(
+        "long", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.load_profile("suite")

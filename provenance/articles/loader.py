@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import stat
 from pathlib import Path
 
@@ -70,6 +71,16 @@ def read_article(path: Path, rel: str, root: str, parser: CreditParser, folder: 
         data = path.read_bytes()
     except OSError as exc:
         raise ArticleError(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        article = _parse(fmt, data, rel, root, parser)
+    except Exception as exc:  # last line of defence: a reader bug costs this article, not the whole check
+        raise ArticleError(f"could not be parsed ({type(exc).__name__}: {' '.join(str(exc).split())})"[:300]) from None
+    if not data:
+        article = dataclasses.replace(article, warnings=(*article.warnings, "the file is empty (0 bytes)"))
+    return article
+
+
+def _parse(fmt: ArticleFormat, data: bytes, rel: str, root: str, parser: CreditParser) -> Article:
     if fmt is ArticleFormat.HTML:
         from provenance.articles.html import parse_html
 

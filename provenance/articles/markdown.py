@@ -33,9 +33,12 @@ from provenance.credits import CreditParser
 from provenance.model import Article, ArticleFormat, Credit, Figure, Paragraph, Suppression
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_SHORTCODE = re.compile(r"\{\{[<%]\s*figure\b(.*?)[>%]\}\}", re.DOTALL | re.IGNORECASE)
+_SHORTCODE_OPEN = re.compile(r"\{\{[<%]\s*figure\b", re.IGNORECASE)
+_SHORTCODE_CLOSE = re.compile(r"[>%]\}\}")
 _ATTR = re.compile(r"""(\w[\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+))""")
 _MAX_CAPTION = 600
+_HTML_PAGE = re.compile(r"\A\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+"""The start of a whole HTML page (not an HTML block inside Markdown)."""
 
 
 @dataclass
@@ -54,6 +57,8 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     warnings: list[str] = []
     title, date, offset, body_text = _front_matter(text, warnings)
+    if _HTML_PAGE.match(body_text):
+        warnings.append("the file is an HTML page, read as Markdown (name it .html to read it as HTML)")
     md = MarkdownIt("commonmark")
     try:
         tokens = md.parse(body_text)
@@ -61,7 +66,10 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
         return Article(path, root, ArticleFormat.MARKDOWN, title, date, (), (), encoding,
                        ("markdown nesting too deep to parse",))
     blocks = _blocks(tokens, offset)
-    suppressions, suppression_warnings = parse_suppressions(text)
+    found, suppression_warnings = parse_suppressions(text)
+    suppressions: dict[int, list[Suppression]] = {}
+    for sup in found:
+        suppressions.setdefault(sup.line, []).append(sup)
     warnings.extend(suppression_warnings)
     lines = text.split("\n")
 
@@ -71,11 +79,13 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
     for i, block in enumerate(blocks):
         if i in used:
             continue
-        if block.kind == "html" or (block.kind == "inline" and _SHORTCODE.search(_source(lines, block))):
+        if block.kind == "html" or (block.kind == "inline" and _shortcodes(_source(lines, block))):
             src = _source(lines, block)
-            for m in _SHORTCODE.finditer(src):
-                line = block.start + src[: m.start()].count("\n")
-                figures.append(_shortcode_figure(m.group(1), len(figures), line, parser, suppressions))
+            line, counted = block.start, 0
+            for start, attrs_text in _shortcodes(src):
+                line += src.count("\n", counted, start)  # counted on from the previous one: linear
+                counted = start
+                figures.append(_shortcode_figure(attrs_text, len(figures), line, parser, suppressions))
             continue
         if block.kind != "inline" or block.inline is None:
             continue
@@ -145,9 +155,9 @@ def _front_matter(text: str, warnings: list[str]) -> tuple[str | None, str | Non
     title = date = None
     try:
         data = yaml.safe_load(m.group(1))
-    except yaml.YAMLError as exc:
+    except Exception as exc:  # YAMLError, and ValueError from a date like 2024-00-13, RecursionError...
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        warnings.append(f"front matter is not valid YAML: {first}")
+        warnings.append(f"front matter is not valid YAML: {first}"[:300])
         data = None
     if isinstance(data, dict):
         if data.get("title") is not None:
@@ -231,8 +241,28 @@ def _caption_and_credit(lines: list[str], parser: CreditParser) -> tuple[str | N
     return (caption or None), (parser.parse(credit_raw) if credit_raw else None)
 
 
+def _shortcodes(src: str) -> list[tuple[int, str]]:
+    """(offset, attribute text) of every `{{< figure ... >}}` shortcode, in one linear pass.
+
+    An unclosed shortcode ends the scan: nothing after it can close one (a lazy regular
+    expression would look for the end again from every later opening, quadratic time).
+    """
+    out: list[tuple[int, str]] = []
+    pos = 0
+    while True:
+        opening = _SHORTCODE_OPEN.search(src, pos)
+        if opening is None:
+            break
+        closing = _SHORTCODE_CLOSE.search(src, opening.end())
+        if closing is None:
+            break
+        out.append((opening.start(), src[opening.end() : closing.start()]))
+        pos = closing.end()
+    return out
+
+
 def _shortcode_figure(
-    attrs_text: str, index: int, line: int, parser: CreditParser, suppressions: list[Suppression]
+    attrs_text: str, index: int, line: int, parser: CreditParser, suppressions: dict[int, list[Suppression]]
 ) -> Figure:
     attrs: dict[str, str] = {}
     for m in _ATTR.finditer(attrs_text):
@@ -254,6 +284,6 @@ def _shortcode_figure(
     )
 
 
-def _near(suppressions: list[Suppression], line: int) -> tuple[Suppression, ...]:
-    """Suppressions on the figure's line or on the two lines just before it."""
-    return tuple(s for s in suppressions if line - 2 <= s.line <= line)
+def _near(suppressions: dict[int, list[Suppression]], line: int) -> tuple[Suppression, ...]:
+    """Suppressions (by line) on the figure's line or on the two lines just before it."""
+    return tuple(s for n in (line - 2, line - 1, line) for s in suppressions.get(n, ()))

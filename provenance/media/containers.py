@@ -373,7 +373,7 @@ def tiff_ifd0_tags(data: bytes, wanted: set[int]) -> tuple[dict[int, bytes], lis
         if tag not in wanted:
             continue
         typ = int.from_bytes(data[e + 2 : e + 4], bo)
-        n = int.from_bytes(data[e + 4 : e + 4 + (count_size * 2 if magic == 43 else 4)], bo)
+        n = int.from_bytes(data[e + 4 : e + 4 + (8 if magic == 43 else 4)], bo)
         size = _TIFF_TYPE_SIZES.get(typ, 1) * n
         vpos = e + 4 + (8 if magic == 43 else 4)
         if size <= value_size:
@@ -570,6 +570,9 @@ def _parse_iloc(
     p += 2
     off_size, len_size, base_size = sizes >> 12, (sizes >> 8) & 15, (sizes >> 4) & 15
     idx_size = sizes & 15 if version in (1, 2) else 0
+    if any(n not in (0, 4, 8) for n in (off_size, len_size, base_size, idx_size)):
+        blocks.errors.append("HEIF: item location box has field sizes other than 0, 4 or 8")
+        return out
     if version < 2:
         count = int.from_bytes(data[p : p + 2], "big")
         p += 2
@@ -585,6 +588,7 @@ def _parse_iloc(
         p += n
         return v
 
+    budget = MAX_BOXES  # extents over all items: zero-size fields would let a tiny box announce 10^8 of them
     try:
         for _ in range(min(count, MAX_BOXES)):
             item_id = take(2 if version < 2 else 4)
@@ -595,7 +599,11 @@ def _parse_iloc(
             base = take(base_size)
             n_ext = take(2)
             extents = []
-            for _ in range(min(n_ext, MAX_BOXES)):
+            budget -= n_ext
+            if budget < 0:
+                blocks.errors.append("HEIF: too many item extents")
+                break
+            for _ in range(n_ext):
                 if idx_size:
                     take(idx_size)
                 off = take(off_size)

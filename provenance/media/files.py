@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -99,12 +100,45 @@ def resolve_reference(ref: str, article_dir: Path, article_root: Path, media_roo
         if not (_lexically_inside(candidate, article_root) or _lexically_inside(candidate, media_root)):
             continue
         status = RefStatus.MISSING
+        if not _lexically_inside(candidate, media_root):
+            continue
         # a link inside the folder counts as found: reading it is refused (and reported) by the media stage
-        if _lexically_inside(candidate, media_root) and os.path.lexists(candidate) and not candidate.is_dir():
-            rel = Path(os.path.normpath(candidate.absolute())).relative_to(
+        found = candidate if os.path.lexists(candidate) else _unicode_variant(candidate, media_root)
+        if found is not None and not found.is_dir():
+            rel = Path(os.path.normpath(found.absolute())).relative_to(
                 Path(os.path.normpath(media_root.absolute())))
             return Resolved(RefStatus.FOUND, rel.as_posix())
     return Resolved(status)
+
+
+def _unicode_variant(candidate: Path, root: Path) -> Path | None:
+    """The existing path under `root` that `candidate` names up to Unicode normalisation, or None.
+
+    An article written on one system says "café.jpg" in NFC while the file saved on another
+    (macOS) is named in NFD: to the reader they are one name, so they match. Each path part is
+    looked up as written, else among its folder's entries by NFC form (when exactly one fits).
+    """
+    base = Path(os.path.normpath(root.absolute()))
+    try:
+        parts = Path(os.path.normpath(candidate.absolute())).relative_to(base).parts
+    except ValueError:
+        return None
+    current = base
+    for part in parts:
+        if os.path.lexists(current / part):
+            current = current / part
+            continue
+        wanted = unicodedata.normalize("NFC", part)
+        if not inside(current, base):  # a folder link leading out: not even listed
+            return None
+        try:
+            fits = [e for e in os.listdir(current) if unicodedata.normalize("NFC", e) == wanted]
+        except OSError:
+            return None
+        if len(fits) != 1:
+            return None
+        current = current / fits[0]
+    return current
 
 
 def _lexically_inside(path: Path, root: Path) -> bool:

@@ -40,6 +40,9 @@ from provenance.model import C2PAInfo, Provenance
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Files larger than this are not examined."""
 
+MAX_ERROR_LINES = 20
+"""Error lines kept per file; a crafted file (a thousand broken IPTC blocks) would otherwise flood the report."""
+
 JSON_FIELDS = tuple(f.name for f in dataclasses.fields(Provenance))
 """Key order of `provenance_to_json`."""
 
@@ -89,7 +92,16 @@ def _read(data: bytes) -> tuple[Provenance, tuple[str, ...]]:
     remote = _text(_xmp_value(xmp, (NS_DCTERMS, "provenance")))
     c2pa = read_c2pa(data, blocks.format, blocks.c2pa, errors, remote=remote)
     record = _reconcile(exif, iptc, xmp, blocks, c2pa)
-    return record, tuple(dict.fromkeys(errors))
+    return record, _capped(errors)
+
+
+def _capped(errors: list[str]) -> tuple[str, ...]:
+    """Distinct error lines, at most `MAX_ERROR_LINES` (the last one counting those left out)."""
+    lines = tuple(dict.fromkeys(errors))
+    if len(lines) <= MAX_ERROR_LINES:
+        return lines
+    left = len(lines) - (MAX_ERROR_LINES - 1)
+    return (*lines[: MAX_ERROR_LINES - 1], f"metadata: {left} more problems not listed")
 
 
 def _read_exif(blocks: RawBlocks, errors: list[str]) -> ExifFields | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -54,6 +55,13 @@ MAX_FIGURES = 2000
 """`<figure>` elements looked at per page; a real article has a few dozen."""
 MAX_IMAGES = 5000
 """Images looked at per page."""
+
+MAX_BLOCK_ELEMENTS = 300
+"""Elements of one figure's block sorted into caption and credit holders (a real figure has a few dozen;
+each one's text is read, so thousands nested in one another took quadratic time)."""
+
+MAX_SKIPPED_SIBLINGS = 10
+"""Empty elements (spacers, script mounts) passed over when looking for the caption right after a photo."""
 
 MAX_SOURCE_LINE = 65535
 """libxml2's HTML parser counts lines up to this number and no further."""
@@ -743,7 +751,7 @@ def _classify(
 ) -> None:
     """Sort the elements of a figure's block into caption and credit holders (outermost ones)."""
     hidden: set[_Element] = set()
-    for el in block.iter():
+    for el in islice(block.iter(), MAX_BLOCK_ELEMENTS):
         if not isinstance(el.tag, str) or el is block:
             continue
         if is_hidden(el) or el.getparent() in hidden:
@@ -840,8 +848,12 @@ def _following_caption(block: _Element) -> _Element | None:
     node = block
     for _ in range(3):
         sib = node.getnext()
+        skipped = 0  # a caption stands right after the block: a few spacers, not thousands of empty images
         while sib is not None and (not isinstance(sib.tag, str) or sib.tag in SKIP_TAGS or _empty(sib)):
             sib = sib.getnext()
+            skipped += 1
+            if skipped > MAX_SKIPPED_SIBLINGS:
+                return None
         if sib is not None:
             sig = signature(sib)
             labelled = sib.tag == "figcaption" or (sig and _caption_or_credit_sig(sig))

@@ -28,6 +28,10 @@ _HIDDEN = re.compile(
 MAX_TEXT = 20_000
 """Longest text kept from one element: no caption is longer, and megabyte text must not be copied around."""
 
+MAX_NODES = 50_000
+"""Most nodes visited for one element's text: a subtree of a million empty elements has no caption worth
+walking it for (and callers ask for the text of many nested elements)."""
+
 
 def is_hidden(el: _Element) -> bool:
     """True for text meant only for screen readers or kept hidden ("sr-only", `hidden`, `aria-hidden`)."""
@@ -41,8 +45,10 @@ def text_of(el: _Element, skip: Collection[_Element] = (), *, keep_hidden: bool 
     """The visible text of `el` with white space folded, leaving out the `skip` subtrees and non-prose."""
     out: list[str] = []
     size = 0
+    visits = 0
     stack: list[tuple[_Element, bool]] = [(el, False)]
-    while stack and size < MAX_TEXT:
+    while stack and size < MAX_TEXT and visits < MAX_NODES:
+        visits += 1
         node, closing = stack.pop()
         tag = node.tag
         if closing:
