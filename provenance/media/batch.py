@@ -11,6 +11,7 @@ would cost more to start than it saves.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -30,6 +31,10 @@ POOL_MIN_BYTES = 4 * 1024 * 1024
 IN_FLIGHT = 3
 """Files handed to each reader process ahead of time."""
 CRASHED = "the image decoder stopped unexpectedly on this file (its reading process crashed)"
+START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+"""How reader processes start: never a plain fork of this process, whose native state (an open
+database, c2pa-python's context) a child must not inherit. The fork server imports this module
+once, and forks every reader process from that clean state."""
 
 Content = dict[str, Any]
 Lookup = Callable[[str], "Content | None"]
@@ -106,7 +111,7 @@ def _in_pool(todo: list[_Task], root: str, workers: int, cache: RecordCache | No
     queue = iter(todo)
     pending: dict[Future[tuple[Content, bool, bool]], _Task] = {}
     left: list[_Task] = []
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = _pool(workers)
     try:
         def submit() -> None:
             task = next(queue, None)
@@ -139,11 +144,18 @@ def _in_pool(todo: list[_Task], root: str, workers: int, cache: RecordCache | No
 
 def _alone(task: _Task, root: str, cache_path: str | None) -> tuple[Content, bool, bool]:
     """Read one file in a process of its own, so that a decoder crash names the file that caused it."""
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with _pool(1) as pool:
         try:
             return pool.submit(_read_in_process, str(task.path), task.rel, root, cache_path).result()
         except BrokenProcessPool:
             return content_to_json(unreadable_record(task.rel, root, CRASHED)), False, False
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context(START_METHOD)
+    if START_METHOD == "forkserver":
+        context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def _read_in_process(path: str, rel: str, root: str, cache_path: str | None) -> tuple[Content, bool, bool]:
