@@ -317,3 +317,11 @@ def test_a_large_jpeg_is_draft_decoded_and_hashes_as_its_full_decode() -> None:
     with Image.open(io.BytesIO(buffer.getvalue())) as drafted:
         drafted.draft("RGB", (reader.DECODE_SIZE, reader.DECODE_SIZE))
         assert drafted.size == (600, 400)  # 1/4: the smallest scale keeping both sides >= DECODE_SIZE
+
+
+def test_a_cache_key_that_is_not_a_path_exits_2(cli, tmp_path: Path) -> None:
+    folder = _copy(REUSED, tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "provenance.toml").write_text("cache = 3\n", encoding="utf-8")
+    result = cli("check", folder)
+    assert result.code == 2 and "provenance.toml: cache: expected a file path, not an integer" in result.err
