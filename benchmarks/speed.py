@@ -282,6 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             measure("provenance check, warm (cache filled)", check, cache_dir),
             measure("  cold, --ignore reused-photo (pairwise compare)",
                     [*check, "--no-cache", "--ignore", "reused-photo"], cache_dir),
+            measure("  warm, --ignore reused-photo", [*check, "--ignore", "reused-photo"], cache_dir),
             measure(f"decode floor (draft decode only, {jobs} processes)",
                     [py, "-c", DECODE_FLOOR, str(article), str(jobs)], cache_dir)]
     if not args.skip_plain:
@@ -291,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     same = all(_comparable(r) == _comparable(reports[0]) for r in reports[1:])
     by_label = {r.label.split(",")[0].split(":")[0]: r for r in runs}
     findings = len(reports[0]["findings"])
-    floor = runs[4]
+    floor = runs[5]
     plain = by_label.get("plain loop")
     print(f"{args.n} photos of {width}x{height} ({megabytes:.1f} MB each on average), {jobs} processes, "
           f"Python {sys.version.split()[0]}, load average {load:.1f} before the runs")

@@ -325,3 +325,12 @@ def test_a_cache_key_that_is_not_a_path_exits_2(cli, tmp_path: Path) -> None:
     (tmp_path / "provenance.toml").write_text("cache = 3\n", encoding="utf-8")
     result = cli("check", folder)
     assert result.code == 2 and "provenance.toml: cache: expected a file path, not an integer" in result.err
+
+
+def test_baseline_reads_with_processes_and_the_cache_too(cli, tmp_path: Path, pool_always: list[int],
+                                                         _own_cache: Path) -> None:
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    assert cli("baseline", "--jobs", "1", "--no-cache", "--write", one, REUSED).code == 0
+    assert cli("baseline", "--jobs", "2", "--write", two, REUSED).code == 0
+    assert pool_always and _own_cache.is_file()
+    assert one.read_bytes() == two.read_bytes()
