@@ -334,3 +334,15 @@ def test_baseline_reads_with_processes_and_the_cache_too(cli, tmp_path: Path, po
     assert cli("baseline", "--jobs", "2", "--write", two, REUSED).code == 0
     assert pool_always and _own_cache.is_file()
     assert one.read_bytes() == two.read_bytes()
+
+
+def test_a_program_read_from_stdin_reads_in_its_own_process(pool_always: list[int],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setattr(batch, "START_METHOD", "spawn")
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", "<stdin>", raising=False)
+    monkeypatch.setattr(sys.modules["__main__"], "__spec__", None, raising=False)
+    records = batch.read_images(find_images(LIBRARY), "library", jobs=2)
+    assert pool_always == []
+    assert not [r for r in records if r.errors == (batch.CRASHED,)]

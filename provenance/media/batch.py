@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -94,7 +95,8 @@ def read_images(files: Sequence[MediaFile], root: str, *, jobs: int | None = Non
         done()
 
     workers = min(jobs or default_jobs(), len(todo))
-    if workers > 1 and sum(t.key.size if t.key else _size(t.path) for t in todo) >= POOL_MIN_BYTES:
+    if (workers > 1 and sum(t.key.size if t.key else _size(t.path) for t in todo) >= POOL_MIN_BYTES
+            and _processes_can_start()):
         _in_pool(todo, root, workers, cache, finish)
     else:
         lookup = cache.get if cache is not None and cache.usable else None
@@ -149,6 +151,16 @@ def _alone(task: _Task, root: str, cache_path: str | None) -> tuple[Content, boo
             return pool.submit(_read_in_process, str(task.path), task.rel, root, cache_path).result()
         except BrokenProcessPool:
             return content_to_json(unreadable_record(task.rel, root, CRASHED)), False, False
+
+
+def _processes_can_start() -> bool:
+    """False when a new process could not import the main program (a script read from stdin): the
+    fork server and spawn start each reader process by importing it."""
+    if START_METHOD == "fork":
+        return True
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return path is None or getattr(main, "__spec__", None) is not None or os.path.isfile(path)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
