@@ -112,13 +112,14 @@ def make_photo(index: int, path: Path, size: tuple[int, int]) -> None:
 
 
 def _tiled(tile: object, ox: int, oy: int, rows: int, cols: int) -> object:
+    """`tile` repeated over rows x cols, starting at (oy, ox) inside it: tile[(y + oy) % n, (x + ox) % n]."""
     import numpy as np
 
     assert isinstance(tile, np.ndarray)
     n = tile.shape[0]
     ys = (np.arange(rows) + oy) % n
-    xs = (np.arange(cols) + ox) % n
-    return tile[ys[:, None], xs[None, :]]
+    band = np.roll(tile[ys], -ox, axis=1)
+    return np.tile(band, (1, -(-cols // n), 1))[:, :cols]
 
 
 def build_folder(workdir: Path, n: int, size: tuple[int, int], jobs: int) -> Path:
