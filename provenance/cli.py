@@ -7,6 +7,7 @@ configuration error, 3 internal error.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import traceback
 from collections.abc import Sequence
@@ -101,11 +102,17 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
                          help="look each photo up in this archive (`provenance archive add`): previously-published "
                               "(default: the configuration's `archive`, else .provenance/archive.sqlite when it "
                               "exists)")
+    command.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                         help="processes reading images (default: one per core; 1 reads them in this process)")
+    command.add_argument("--no-cache", action="store_true",
+                         help="read every image afresh, without the record cache (default: the configuration's "
+                              "cache, else .provenance/cache.sqlite in the current folder)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
+    _show_warnings()
     try:
         args = parser.parse_args(argv)
     except _UsageExit as exc:
@@ -188,6 +195,8 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         max_age=args.max_age if args.max_age is not None else config.max_age,
         published=args.published,
         baseline=baseline,
+        jobs=getattr(args, "jobs", None),  # commands without --jobs/--no-cache (archive add) take the defaults
+        cache=None if getattr(args, "no_cache", False) else (config.cache or _default_cache()),
     )
 
 
@@ -201,6 +210,12 @@ def _archive_path(flag: Path | None, configured: Path | None) -> Path | None:
     if configured is not None:
         return configured
     return DEFAULT_PATH if DEFAULT_PATH.is_file() else None
+
+
+def _default_cache() -> Path:
+    from provenance.cache import DEFAULT_PATH
+
+    return DEFAULT_PATH
 
 
 def _split(values: list[str]) -> list[str]:
@@ -291,6 +306,29 @@ def _days(value: str) -> int:
     if days < 0:
         raise argparse.ArgumentTypeError("days cannot be negative")
     return days
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of processes") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("at least 1 process is needed")
+    return jobs
+
+
+class _WarningLine(logging.Handler):
+    """Prints the library's warnings (a rebuilt cache...) as one `provenance: warning: ...` line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"provenance: warning: {record.getMessage()}", file=sys.stderr)
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("provenance")
+    if not any(isinstance(h, _WarningLine) for h in logger.handlers):
+        logger.addHandler(_WarningLine(logging.WARNING))
 
 
 def _iso_date(value: str) -> str:

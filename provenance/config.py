@@ -14,6 +14,7 @@ other from its top level).
     reuse-threshold = 8                      # perceptual-hash distance, 0..64
     archive = ".provenance/archive.sqlite"   # photo archive file, relative to the configuration file's folder
     max-age = 365                            # days
+    cache = ".provenance/cache.sqlite"       # image record cache, relative to the configuration file's folder
 
     [tool.provenance.severity]
     missing-caption = "error"
@@ -72,6 +73,8 @@ class Config:
     """Photo archive file (see `provenance.archive`), resolved against the configuration file's folder."""
     max_age: int | None = None
     """Oldest a photo may be, in days."""
+    cache: Path | None = None
+    """SQLite file of the image record cache, resolved against the configuration file's folder."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -132,7 +135,7 @@ class _Where:
         return ConfigError(f"{self.file}: {self.prefix}{key}: {problem}")
 
 
-_KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age")
+_KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache")
 
 
 def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
@@ -173,9 +176,15 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
         if not isinstance(value, str) or not value.strip():
             raise where.error("archive", f"expected a file path, not {_type(value)}")
         archive = folder / value
+    cache = None
+    if "cache" in table:
+        value = table["cache"]
+        if not isinstance(value, str) or not value.strip():
+            raise where.error("cache", f"expected a file path, not {_type(value)}")
+        cache = folder / value
     return Config(
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
-        fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age,
+        fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age, cache=cache,
     )
 
 

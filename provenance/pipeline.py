@@ -12,10 +12,11 @@ from types import MappingProxyType
 from provenance import __version__
 from provenance.articles import ArticleError, article_format, read_article
 from provenance.baseline import Baseline
+from provenance.cache import RecordCache
 from provenance.credits import CreditParser
 from provenance.matching import match_figures
+from provenance.media.batch import read_images
 from provenance.media.files import find_images
-from provenance.media.reader import read_image, unreadable_record
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity
 from provenance.rules import ALL_RULES, CheckContext, Rule
 
@@ -53,6 +54,10 @@ class CheckOptions:
     """Publication date (ISO 8601) for every article, overriding what the articles say (`--published`)."""
     baseline: Baseline | None = None
     """Known findings to hide (reported as baselined); None reports every finding."""
+    jobs: int | None = None
+    """Processes reading images (None: one per core; 1 reads them in this process)."""
+    cache: Path | None = None
+    """SQLite file of the image record cache (see `provenance.cache`); None reads every image afresh."""
 
 
 Progress = Callable[[int, int], None]
@@ -107,6 +112,7 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
     matches: list[Match] = []
     errors: list[str] = []
     seen_media: dict[Path, list[ImageRecord]] = {}
+    cache = RecordCache(options.cache) if options.cache is not None else None
     for target in targets:
         target_articles = []
         for file in target.articles:
@@ -121,13 +127,15 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
             target_articles.append(article)
         media_key = target.media_root.resolve()
         if media_key not in seen_media:
-            seen_media[media_key] = _read_media(target, tick)
+            seen_media[media_key] = _read_media(target, tick, options.jobs, cache)
             images.extend(seen_media[media_key])
         matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
                                      target.media_label))
         articles.extend(target_articles)
     archive_hits, archive_errors = _archive_stage(options, articles, images, matches)
     errors.extend(archive_errors)
+    if cache is not None:
+        cache.close()
     ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
                        options=_rule_options(options), archive=archive_hits)
     findings = _run_rules(ctx, options)
@@ -203,18 +211,12 @@ def _join(label: str, rel: str) -> str:
     return rel if label in ("", ".") else f"{label.rstrip('/')}/{rel}"
 
 
-def _read_media(target: Target, tick: _Counter) -> list[ImageRecord]:
+def _read_media(target: Target, tick: _Counter, jobs: int | None, cache: RecordCache | None) -> list[ImageRecord]:
+    """The records of a media folder's images: from the cache, else read by `jobs` processes."""
     label = target.media_label
-    records = []
     entries = find_images(target.media_root)
     tick.grow(len(entries))
-    for entry in entries:
-        if entry.path is None:
-            records.append(unreadable_record(entry.rel, label, entry.problem or "not read"))
-        else:
-            records.append(read_image(entry.path, entry.rel, label))
-        tick()
-    return records
+    return read_images(entries, label, jobs=jobs, cache=cache, tick=tick)
 
 
 def active_rules(options: CheckOptions) -> list[Rule]:

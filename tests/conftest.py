@@ -30,6 +30,16 @@ class Run:
         return [f["rule"] for f in self.json()["findings"]]
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's CLI runs use a cache of their own, never one in the current folder."""
+    import provenance.cache
+
+    path = tmp_path / ".provenance" / "cache.sqlite"
+    monkeypatch.setattr(provenance.cache, "DEFAULT_PATH", path)
+    return path
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]):
     """Run `provenance ARGS...` in-process and return code, stdout and stderr."""

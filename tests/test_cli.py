@@ -98,7 +98,7 @@ def test_output_file_and_article_file_argument(cli, tmp_path) -> None:
 
 
 def test_cli_py_from_a_checkout() -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(FIXTURES / "seed")],
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", "--no-cache", str(FIXTURES / "seed")],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "caption-repeats-body" in proc.stdout

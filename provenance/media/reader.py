@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from provenance.media import hashing
 from provenance.media.metadata import read_metadata
 from provenance.media.similarity import compute_hashes
 from provenance.model import ImageRecord, Provenance
@@ -20,8 +21,16 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_PIXELS = 200_000_000
 """Images with more pixels than this are refused as possible decompression bombs."""
 
-DECODE_SIZE = 512
-"""The shortest side the hashes need; JPEGs are draft-decoded down towards it."""
+DECODE_SIZE = hashing.WORK
+"""The shortest side the hashes need: JPEGs are draft-decoded (DCT scaling by 1/2, 1/4 or 1/8) to the
+smallest scale that keeps both sides at least this long. The hashes work on a box-filtered image of
+about `hashing.WORK` x 3/4 `hashing.WORK` pixels (no side over 1.5 `hashing.WORK`, and a short side of
+at most 0.87 `hashing.WORK`, when square), so a decode of this size is only ever shrunk further, never
+enlarged: a 6000 x 4000 photo is decoded at 750 x 500, and hashes as its full decode does."""
+
+READER_REVISION = 1
+"""Bump whenever `read_image` would make a different record from the same bytes (metadata parsing,
+decoding); with `similarity.VERSION` it keys cached records (see `provenance.cache`)."""
 
 _ROTATED = {5, 6, 7, 8}
 
@@ -31,21 +40,26 @@ DECODABLE_FORMATS = ("JPEG", "MPO", "PNG", "TIFF", "WEBP", "GIF", "BMP", "PSD", 
 
 def read_image(path: Path, rel: str, root: str) -> ImageRecord:
     """Read an image file into an `ImageRecord`; problems go to `errors`, never raise."""
+    data = read_file(path, rel, root)
+    return data if isinstance(data, ImageRecord) else read_image_bytes(data, rel, root)
+
+
+def read_file(path: Path, rel: str, root: str) -> bytes | ImageRecord:
+    """The bytes of an image file, or the record of why they cannot be read (too large, an OS error)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             why = f"file of {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
             return unreadable_record(rel, root, why, size)
         with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            return fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return unreadable_record(rel, root, f"cannot read: {exc.strerror or exc}")
-    return read_image_bytes(data, rel, root)
 
 
-def read_image_bytes(data: bytes, rel: str, root: str) -> ImageRecord:
-    """Read an image from its bytes (see `read_image`)."""
-    digest = hashlib.sha256(data).hexdigest()
+def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None) -> ImageRecord:
+    """Read an image from its bytes (see `read_image`); `digest` is their sha256 when already known."""
+    digest = digest or hashlib.sha256(data).hexdigest()
     if not data:
         return unreadable_record(rel, root, "empty file (0 bytes)", digest=digest)
     metadata, meta_errors = read_metadata(data)

@@ -1,0 +1,331 @@
+"""A content-addressed cache of image records, in SQLite, so that a re-run decodes only changed images.
+
+Two tables:
+
+* ``records``: (sha256 of the file's bytes, reader key) -> the record's content as JSON (format,
+  size, metadata, hashes, errors; see `provenance.media.records`). The reader key names everything
+  that makes a record from bytes: provenance's version and reader revision, the draft-decode size,
+  the similarity recipe and library versions (`similarity.VERSION`), the record's fields and the
+  c2pa-python version. A record made by another reader is never returned.
+* ``files``: absolute path -> (device, inode, size, mtime_ns, ctime_ns, sha256): what the file's
+  bytes hashed to when it last looked like this. A file whose stat still matches is not read
+  again; any write changes its ctime, so an edited file is read, hashed and looked up by content
+  (a copied, moved or touched file is read and hashed, but not decoded again).
+
+The database is in WAL mode with a busy timeout, and every write is a transaction, so that runs
+sharing it at once lose nothing and never read a partial row. A file that is not a database, is
+damaged, or comes from another schema is rebuilt with one warning; a cache that cannot be used at
+all (a read-only folder...) is skipped with one warning. Warnings go to the ``provenance`` logger.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+SCHEMA = "1"
+"""The layout of the tables; another value in a cache file means it is rebuilt."""
+
+DEFAULT_PATH = Path(".provenance") / "cache.sqlite"
+"""Where the cache lives by default, relative to the current folder."""
+
+BUSY_TIMEOUT_MS = 60_000
+"""How long a run waits for another run's write before giving up on the cache."""
+
+FLUSH_EVERY = 32
+"""Records kept in memory before they are written in one transaction."""
+
+log = logging.getLogger("provenance.cache")
+
+
+@lru_cache(maxsize=1)
+def reader_key() -> str:
+    """What makes a record from bytes; records made under another key are not used."""
+    from provenance import __version__
+    from provenance.media import reader, similarity
+    from provenance.model import ImageRecord, Provenance
+
+    names = ",".join(f.name for cls in (ImageRecord, Provenance) for f in dataclasses.fields(cls))
+    parts = [f"provenance={__version__}", f"reader={reader.READER_REVISION}", f"decode={reader.DECODE_SIZE}",
+             similarity.VERSION, f"fields={hashlib.sha256(names.encode()).hexdigest()[:12]}",
+             f"c2pa={_c2pa_version()}"]
+    return " ".join(parts)
+
+
+def _c2pa_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("c2pa-python")
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+@dataclasses.dataclass(frozen=True)
+class FileKey:
+    """Where a file is and how it looks to `stat`: a cheap stand-in for its content."""
+
+    path: str
+    """Absolute path."""
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileKey | None:
+        """The key of the file at `path`, None when it cannot be stat'ed."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return cls(os.path.abspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS records (sha256 TEXT NOT NULL, reader TEXT NOT NULL, record TEXT NOT NULL, "
+    "PRIMARY KEY (sha256, reader)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, dev INTEGER NOT NULL, ino INTEGER NOT NULL, "
+    "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL)",
+)
+
+
+class RecordCache:
+    """The record cache of one run; see the module's documentation. Never raises `sqlite3.Error`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.reader = reader_key()
+        self._db: sqlite3.Connection | None = None
+        self._records: list[tuple[str, str, str]] = []
+        self._files: list[tuple[str, int, int, int, int, int, str]] = []
+        self._warned = False
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            if type(exc) is sqlite3.DatabaseError:  # not a database, or damaged: start afresh
+                self._rebuild(f"is not a usable cache ({_one_line(exc)})")
+            else:
+                self._give_up(exc)
+        except OSError as exc:
+            self._give_up(exc)
+
+    @property
+    def usable(self) -> bool:
+        return self._db is not None
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                             check_same_thread=False)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+                raise sqlite3.OperationalError("cannot use write-ahead logging")
+            db.execute("PRAGMA synchronous = NORMAL")
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            schema = None
+            if "meta" in tables:
+                row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                schema = row[0] if row else None
+            if schema != SCHEMA:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                    row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() \
+                        if "meta" in tables else None
+                    if (row[0] if row else None) != SCHEMA:  # another run may have just built it
+                        if tables:
+                            self._warn(f"was written by another version of provenance; rebuilt it (schema {SCHEMA})")
+                        for name in tables:
+                            db.execute(f'DROP TABLE IF EXISTS "{name}"')
+                        for statement in _TABLES:
+                            db.execute(statement)
+                        db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA,))
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _rebuild(self, why: str) -> None:
+        """Replace a file that is not a usable database with a new, empty cache."""
+        self._close()
+        self._warn(f"{why}; rebuilt it")
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._db = self._open()
+        except (sqlite3.Error, OSError) as exc:
+            self._give_up(exc)
+
+    def _give_up(self, exc: BaseException) -> None:
+        self._close()
+        self._warn(f"cannot be used ({_one_line(exc)}); images are read without it")
+
+    def _warn(self, message: str) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning("cache %s %s", self.path, message)
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        if type(exc) is sqlite3.DatabaseError:
+            self._records.clear()
+            self._files.clear()
+            self._rebuild(f"is damaged ({_one_line(exc)})")
+        else:
+            self._give_up(exc)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def sha256_of(self, key: FileKey) -> str | None:
+        """The sha256 recorded for a file that still has this stat, else None."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT dev, ino, size, mtime_ns, ctime_ns, sha256 FROM files WHERE path = ?",
+                                   (key.path,)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        if row is None or tuple(row[:5]) != (key.dev, key.ino, key.size, key.mtime_ns, key.ctime_ns):
+            return None
+        return str(row[5])
+
+    def get(self, sha256: str) -> dict[str, Any] | None:
+        """The content of the record of the bytes hashing to `sha256`, or None."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT record FROM records WHERE sha256 = ? AND reader = ?",
+                                   (sha256, self.reader)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        return _decode(row[0], sha256) if row else None
+
+    def lookup(self, key: FileKey) -> dict[str, Any] | None:
+        """The content of the record of the file `key` describes, when its stat is known."""
+        sha256 = self.sha256_of(key)
+        return None if sha256 is None else self.get(sha256)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def put(self, content: Mapping[str, Any], key: FileKey | None) -> None:
+        """Remember a record's content (and which file hashed to it); written in batches."""
+        if self._db is None:
+            return
+        sha256 = str(content["sha256"])
+        self._records.append((sha256, self.reader, json.dumps(content, ensure_ascii=False)))
+        if key is not None:
+            self._files.append((key.path, key.dev, key.ino, key.size, key.mtime_ns, key.ctime_ns, sha256))
+        if len(self._records) + len(self._files) >= FLUSH_EVERY:
+            self.flush()
+
+    def remember(self, key: FileKey, sha256: str) -> None:
+        """Remember that the file `key` describes hashed to `sha256`."""
+        if self._db is None:
+            return
+        self._files.append((key.path, key.dev, key.ino, key.size, key.mtime_ns, key.ctime_ns, sha256))
+        if len(self._records) + len(self._files) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what `put` and `remember` kept, in one transaction."""
+        if self._db is None or not (self._records or self._files):
+            return
+        records, files = self._records, self._files
+        self._records, self._files = [], []
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO records (sha256, reader, record) VALUES (?, ?, ?)",
+                                     records)
+                self._db.executemany("INSERT OR REPLACE INTO files (path, dev, ino, size, mtime_ns, ctime_ns, "
+                                     "sha256) VALUES (?, ?, ?, ?, ?, ?, ?)", files)
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def close(self) -> None:
+        """Write what is pending and close the database."""
+        self.flush()
+        self._close()
+
+    def _close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+    def __enter__(self) -> RecordCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def lookup_content(path: str, sha256: str) -> dict[str, Any] | None:
+    """The cached content for `sha256` in the cache at `path`, read by a reader process; None on any problem.
+
+    Each process keeps one read-only connection per cache file.
+    """
+    db = _reader_connection(path)
+    if db is None:
+        return None
+    try:
+        row = db.execute("SELECT record FROM records WHERE sha256 = ? AND reader = ?",
+                         (sha256, reader_key())).fetchone()
+    except sqlite3.Error:
+        return None
+    return _decode(row[0], sha256) if row else None
+
+
+_READERS: dict[tuple[int, str], sqlite3.Connection | None] = {}
+"""(process id, cache path) -> connection: a forked process never uses its parent's connection."""
+
+
+def _reader_connection(path: str) -> sqlite3.Connection | None:
+    key = (os.getpid(), path)
+    if key not in _READERS:
+        try:
+            db = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True,
+                                 timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            _READERS[key] = db
+        except sqlite3.Error:
+            _READERS[key] = None
+    return _READERS[key]
+
+
+def _decode(text: str, sha256: str) -> dict[str, Any] | None:
+    try:
+        content = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(content, dict) or content.get("sha256") != sha256:
+        return None
+    return content
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
