@@ -7,8 +7,10 @@ blocks) and a full decode give nearly the same working image, so the same hashes
 Uniform borders (letterbox or pillarbox bars) are trimmed first, so a letterboxed copy hashes
 like its original. Then come
 
-* global hashes of the whole content (imagehash phash and dhash, 64 bits, and a 256-bit
-  dhash that tells apart photos alike only in their broad layout), and of its mirror image;
+* global hashes of the whole content (imagehash's phash and dhash algorithms, 64 bits, and a
+  256-bit dhash that tells apart photos alike only in their broad layout), of its middle band
+  (phash and dhash, so that a banner or logo at the top or bottom does not move them), and of
+  their mirror images;
 * local features: up to `MAX_POINTS` blobs found in a difference-of-Gaussians scale space,
   each with its position, its scale and a 64-bit hash of the patch around it. Patches
   survive crops, overlays elsewhere in the frame and small rotations; their layout lets
@@ -22,11 +24,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import imagehash
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageOps
+from PIL import Image
 from scipy import ndimage
+from scipy.fft import dct
 
 WORK = 256
 """The working image has about WORK x WORK * 3 / 4 pixels (and a long side of at most 1.5 WORK):
@@ -37,14 +39,17 @@ PATCH_GRID = 8
 """A patch hash samples PATCH_GRID x PATCH_GRID points: 64 bits."""
 PATCH_RADIUS = 6.0
 """Half the side of a patch, in units of its blob's scale (sigma)."""
-OCTAVES = 3
+OCTAVES = 4
 INTERVALS = 3
 SIGMA0 = 1.6
-CONTRAST = 0.002
+CONTRAST = 0.0003
 """Weakest difference-of-Gaussians response kept (grey levels scaled to 0..1): low, so that dim
 or flat photos still yield features; the strongest MAX_POINTS are kept."""
-EDGE_RATIO = 10.0
+EDGE_RATIO = 20.0
 """Blobs stretched along an edge more than this (principal curvature ratio) are dropped."""
+BAND = 0.2
+"""The band hashes skip this share of the height at the top and at the bottom, where channels burn in
+tickers, banners and logos."""
 
 FloatArray = NDArray[np.float32]
 
@@ -101,30 +106,61 @@ def trim_box(work: FloatArray, tolerance: float = 0.035, most: float = 0.4) -> t
     return left, top, w - right, h - bottom
 
 
-def content_image(image: Image.Image) -> tuple[Image.Image, tuple[float, float, float, float]]:
-    """The image without its border bars, and the trimmed fractions (left, top, right, bottom)."""
-    work = working_image(image)
+def content_image(image: Image.Image) -> tuple[FloatArray, tuple[float, float, float, float]]:
+    """The working image of the content inside border bars, and the trimmed fractions (left, top,
+    right, bottom)."""
+    grey = image.convert("L")
+    work = working_image(grey)
     h, w = work.shape
     left, top, right, bottom = trim_box(work)
     if (left, top, right, bottom) == (0, 0, w, h):
-        return image, (0.0, 0.0, 0.0, 0.0)
-    sx, sy = image.width / w, image.height / h
+        return work, (0.0, 0.0, 0.0, 0.0)
+    sx, sy = grey.width / w, grey.height / h
     box = (round(left * sx), round(top * sy), round(right * sx), round(bottom * sy))
-    return image.crop(box), (left / w, top / h, 1 - right / w, 1 - bottom / h)
+    return working_image(grey.crop(box)), (left / w, top / h, 1 - right / w, 1 - bottom / h)
+
+
+def _shrunk(work: FloatArray, size: tuple[int, int]) -> NDArray[np.float64]:
+    """The working image resized (Lanczos, as imagehash does) to size = (width, height), 0..255."""
+    small = Image.fromarray(work, "F").resize(size, Image.Resampling.LANCZOS)
+    return np.asarray(small, dtype=np.float64) * 255.0
+
+
+def _hex(bits: NDArray[np.bool_]) -> str:
+    """Bits in row-major order as hexadecimal, most significant first (as imagehash writes them)."""
+    flat = bits.ravel()
+    return f"{int(''.join('1' if b else '0' for b in flat), 2):0{len(flat) // 4}x}"
+
+
+def _phash(pixels: NDArray[np.float64]) -> str:
+    """imagehash's phash of a 32 x 32 image: its 8 x 8 lowest DCT frequencies above their median."""
+    low = dct(dct(pixels, axis=0), axis=1)[:8, :8]
+    return _hex(low > np.median(low))
+
+
+def _dhash(pixels: NDArray[np.float64]) -> str:
+    """imagehash's dhash of an (n + 1) x n image: is each pixel brighter than its left neighbour?"""
+    return _hex(pixels[:, 1:] > pixels[:, :-1])
 
 
 def global_hashes(work: FloatArray) -> dict[str, str]:
-    """64-bit phash and dhash of the working image and of its mirror image, and a 256-bit dhash."""
-    grey = Image.fromarray(np.round(work * 255).astype(np.uint8), "L")
-    mirrored = ImageOps.mirror(grey)
-    return {
-        "phash": str(imagehash.phash(grey)),
-        "phash_mirror": str(imagehash.phash(mirrored)),
-        "dhash": str(imagehash.dhash(grey)),
-        "dhash_mirror": str(imagehash.dhash(mirrored)),
-        "dhash16": str(imagehash.dhash(grey, 16)),
-        "dhash16_mirror": str(imagehash.dhash(mirrored, 16)),
-    }
+    """phash and dhash (64 bits) of the working image, of its middle band and of their mirror
+    images, and a 256-bit dhash of the image and of its mirror image.
+
+    They are imagehash's algorithms run on the working image; each mirror image's hash comes from
+    the same small resized image, flipped (Lanczos is symmetric).
+    """
+    h = work.shape[0]
+    cut = round(h * BAND)
+    band = work[cut : h - cut] if h - 2 * cut >= 8 else work
+    out: dict[str, str] = {}
+    for prefix, image in (("", work), ("band_", band)):
+        p32, d8 = _shrunk(image, (32, 32)), _shrunk(image, (9, 8))
+        out[prefix + "phash"], out[prefix + "phash_mirror"] = _phash(p32), _phash(p32[:, ::-1])
+        out[prefix + "dhash"], out[prefix + "dhash_mirror"] = _dhash(d8), _dhash(d8[:, ::-1])
+    d16 = _shrunk(work, (17, 16))
+    out["dhash16"], out["dhash16_mirror"] = _dhash(d16), _dhash(d16[:, ::-1])
+    return out
 
 
 def _bits(samples: NDArray[np.float64]) -> NDArray[np.uint64]:
@@ -134,17 +170,40 @@ def _bits(samples: NDArray[np.float64]) -> NDArray[np.uint64]:
     return (on.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
 
 
-def _max3(a: FloatArray) -> FloatArray:
-    """Maximum over each element's 3 x 3 x 3 neighbourhood (edges repeat), one axis at a time."""
-    out = a
-    for axis in range(a.ndim):
-        pad = [(0, 0)] * a.ndim
-        pad[axis] = (1, 1)
-        p = np.pad(out, pad, mode="edge")
-        n = out.shape[axis]
-        lo, mid, hi = (p[(slice(None),) * axis + (slice(i, i + n),)] for i in range(3))
-        out = np.maximum(np.maximum(lo, mid), hi)
-    return out
+def _peaks(mag: FloatArray, margin: int) -> NDArray[np.bool_]:
+    """Where the middle layers of a scale stack are the largest of their 3 x 3 x 3 neighbourhood,
+    `margin` pixels in from every side (one axis at a time, on views: no padding)."""
+    m = mag[:, margin - 1 : mag.shape[1] - margin + 1, margin - 1 : mag.shape[2] - margin + 1]
+    m = np.maximum(np.maximum(m[:, :, :-2], m[:, :, 1:-1]), m[:, :, 2:])
+    m = np.maximum(np.maximum(m[:, :-2], m[:, 1:-1]), m[:, 2:])
+    m = np.maximum(np.maximum(m[:-2], m[1:-1]), m[2:])
+    return mag[1:-1, margin:-margin, margin:-margin] >= m
+
+
+def _extrema(dog: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]:
+    """Scale-space extrema of one octave's difference-of-Gaussians stack that are blob-like:
+    (layer, sub-pixel row, sub-pixel column, strength)."""
+    margin = 2
+    mag = np.abs(dog)
+    s, r, c = np.nonzero((mag[1:-1, margin:-margin, margin:-margin] > CONTRAST) & _peaks(mag, margin))
+    s, r, c = s + 1, r + margin, c + margin
+    centre = dog[s, r, c]
+    left, right = dog[s, r, c - 1], dog[s, r, c + 1]
+    up, down = dog[s, r - 1, c], dog[s, r + 1, c]
+    dxx = left + right - 2 * centre
+    dyy = up + down - 2 * centre
+    dxy = (dog[s, r + 1, c + 1] - dog[s, r + 1, c - 1] - dog[s, r - 1, c + 1] + dog[s, r - 1, c - 1]) / 4
+    tr = dxx + dyy
+    det = dxx * dyy - dxy * dxy
+    ok = (det > 0) & (tr * tr * EDGE_RATIO < (EDGE_RATIO + 1) ** 2 * det)
+    s, r, c = s[ok], r[ok], c[ok]
+    # Sub-pixel position: the vertex of a parabola through each axis's three samples (the blob
+    # test above makes both second differences non-zero and of one sign).
+    oc = np.clip((left[ok] - right[ok]) / (2 * dxx[ok]), -0.5, 0.5)
+    orow = np.clip((up[ok] - down[ok]) / (2 * dyy[ok]), -0.5, 0.5)
+    rows = r.astype(np.float64) + orow.astype(np.float64)
+    cols = c.astype(np.float64) + oc.astype(np.float64)
+    return s, rows, cols, mag[s, r, c]
 
 
 def local_features(work: FloatArray) -> Features:
@@ -152,66 +211,54 @@ def local_features(work: FloatArray) -> Features:
     h0, w0 = work.shape
     long_side = float(max(h0, w0))
     k = 2.0 ** (1.0 / INTERVALS)
-    xs: list[NDArray[np.float64]] = []
-    ys: list[NDArray[np.float64]] = []
-    sigmas: list[NDArray[np.float64]] = []
-    strengths: list[NDArray[np.float64]] = []
-    samples: list[NDArray[np.float64]] = []
-    base = ndimage.gaussian_filter(work, SIGMA0 * 0.8)
-    offsets = (np.arange(PATCH_GRID * 2) + 0.5) / PATCH_GRID - 1.0  # 16 points across -1..1
+    steps = [SIGMA0 * k ** (i - 1) * np.sqrt(k * k - 1) for i in range(1, INTERVALS + 3)]
+    found: list[tuple[int, NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]] = []
+    stacks: list[FloatArray] = []
+    base = ndimage.gaussian_filter(work, SIGMA0 * 0.8, truncate=3.0)
     for octave in range(OCTAVES):
         if min(base.shape) < 16:
             break
-        factor = 2.0**octave
         levels = [base]
-        for i in range(1, INTERVALS + 3):
-            prev = SIGMA0 * k ** (i - 1)
-            levels.append(ndimage.gaussian_filter(levels[-1], prev * np.sqrt(k * k - 1), truncate=3.0))
+        for step in steps:
+            levels.append(ndimage.gaussian_filter(levels[-1], step, truncate=3.0))
         stack = np.stack(levels)
-        dog = stack[1:] - stack[:-1]
-        mag = np.abs(dog)
-        peak = (mag == _max3(mag)) & (mag > CONTRAST)
-        peak[0] = peak[-1] = False
-        margin = 2
-        peak[:, :margin] = peak[:, -margin:] = False
-        peak[:, :, :margin] = peak[:, :, -margin:] = False
-        s_idx, r_idx, c_idx = np.nonzero(peak)
-        if len(s_idx):
-            d = dog[s_idx]
-            dxx = d[np.arange(len(s_idx)), r_idx, c_idx + 1] + d[np.arange(len(s_idx)), r_idx, c_idx - 1]
-            dxx = dxx - 2 * dog[s_idx, r_idx, c_idx]
-            dyy = dog[s_idx, r_idx + 1, c_idx] + dog[s_idx, r_idx - 1, c_idx] - 2 * dog[s_idx, r_idx, c_idx]
-            dxy = (dog[s_idx, r_idx + 1, c_idx + 1] - dog[s_idx, r_idx + 1, c_idx - 1]
-                   - dog[s_idx, r_idx - 1, c_idx + 1] + dog[s_idx, r_idx - 1, c_idx - 1]) / 4
-            tr = dxx + dyy
-            det = dxx * dyy - dxy * dxy
-            ok = (det > 0) & (tr * tr * EDGE_RATIO < (EDGE_RATIO + 1) ** 2 * det)
-            s_idx, r_idx, c_idx = s_idx[ok], r_idx[ok], c_idx[ok]
-        for s in np.unique(s_idx):
-            sel = s_idx == s
-            rr, cc = r_idx[sel].astype(np.float64), c_idx[sel].astype(np.float64)
-            sigma = SIGMA0 * k**s
-            radius = PATCH_RADIUS * sigma
-            level = stack[s]
-            grid_r = rr[:, None, None] + radius * offsets[None, :, None]
-            grid_c = cc[:, None, None] + radius * offsets[None, None, :]
-            grid_r, grid_c = np.broadcast_arrays(grid_r, grid_c)
-            vals = ndimage.map_coordinates(level, [grid_r.ravel(), grid_c.ravel()], order=1, mode="nearest")
-            vals = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4))
-            samples.append(vals.reshape(len(rr), -1).astype(np.float64))
-            xs.append((cc + 0.5) * factor / w0)
-            ys.append((rr + 0.5) * factor / h0)
-            sigmas.append(np.full(len(rr), sigma * factor / long_side))
-            strengths.append(np.abs(dog[s, r_idx[sel], c_idx[sel]]).astype(np.float64))
+        stacks.append(stack)
+        found.append((octave, *_extrema(stack[1:] - stack[:-1])))
         base = stack[INTERVALS][::2, ::2]
     aspect = w0 / h0
-    if not xs:
+    strength = np.concatenate([f[4] for f in found])
+    if not len(strength):
         empty = np.zeros(0)
         return Features(empty, empty, empty, np.zeros(0, dtype=np.uint64), aspect)
+    # Keep the strongest; ties (rare) go to the finer octave, then to the earlier position.
+    keep = np.zeros(len(strength), dtype=bool)
+    keep[np.argsort(-strength, kind="stable")[:MAX_POINTS]] = True
+    offsets = (np.arange(PATCH_GRID * 2) + 0.5) / PATCH_GRID - 1.0  # 16 points across -1..1
+    xs, ys, sigmas, strengths, samples = [], [], [], [], []
+    start = 0
+    for octave, s_idx, rows, cols, st in found:
+        sel = keep[start : start + len(st)]
+        start += len(st)
+        factor = 2.0**octave
+        for s in np.unique(s_idx[sel]):
+            one = sel & (s_idx == s)
+            rr, cc = rows[one], cols[one]
+            sigma = SIGMA0 * k**s
+            radius = PATCH_RADIUS * sigma
+            grid_r = np.broadcast_to(rr[:, None, None] + radius * offsets[None, :, None], (len(rr), 16, 16))
+            grid_c = np.broadcast_to(cc[:, None, None] + radius * offsets[None, None, :], (len(rr), 16, 16))
+            vals = ndimage.map_coordinates(stacks[octave][s], [grid_r.ravel(), grid_c.ravel()], order=1,
+                                           mode="nearest")
+            vals = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4))
+            samples.append(vals.reshape(len(rr), -1).astype(np.float64))
+            # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
+            xs.append((cc * factor + 0.5) / w0)
+            ys.append((rr * factor + 0.5) / h0)
+            sigmas.append(np.full(len(rr), sigma * factor / long_side))
+            strengths.append(st[one].astype(np.float64))
     x, y, sc, st = (np.concatenate(v) for v in (xs, ys, sigmas, strengths))
-    smp = np.concatenate(samples)
-    order = np.argsort(-st, kind="stable")[:MAX_POINTS]
-    return Features(x[order], y[order], sc[order], _bits(smp[order]), aspect)
+    order = np.argsort(-st, kind="stable")
+    return Features(x[order], y[order], sc[order], _bits(np.concatenate(samples)[order]), aspect)
 
 
 # --- storage as hex ----------------------------------------------------------------------------

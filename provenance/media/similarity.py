@@ -11,14 +11,20 @@ What is stored (all hexadecimal strings in `Hashes.values`):
 * ``phash``, ``dhash`` (64 bits) of the content after trimming border bars, and
   ``phash_mirror``, ``dhash_mirror`` of its mirror image;
 * ``dhash16``, ``dhash16_mirror`` (256 bits): a finer opinion that must confirm a phash match;
+* ``band_phash``, ``band_dhash`` and their ``_mirror`` twins (64 bits): the same hashes of the
+  middle band of the content (the top and bottom 20% left out, where channels burn in tickers,
+  banners and logos);
 * ``trim``: the bars trimmed off (4 bytes: left, top, right, bottom as 1/255 of a side);
-* ``local``: up to 128 features, 14 bytes each (position, scale, 64-bit patch hash).
+* ``local``: the aspect ratio and up to 128 features, 14 bytes each (position, scale, 64-bit
+  patch hash).
 
 How `compare` decides:
 
 1. Global: phash distance <= 10 (plain or mirrored), confirmed by the 256-bit dhash. This
    catches resized, recompressed, greyscale, brightened, letterboxed and mirrored copies.
-2. Local: each feature of one photo is paired with its nearest feature of the other (patch
+2. Band: band phash distance <= 8 (plain or mirrored), confirmed by the band dhash (<= 10).
+   This catches copies with a banner or logo burned in at the top or bottom ("overlaid").
+3. Local: each feature of one photo is paired with its nearest feature of the other (patch
    hashes within 12 bits); every pair of such matches proposes a similarity transform (scale
    0.45-2.2, rotation up to 8 degrees), and the best must be agreed by at least 8 distinct
    matches spread over the overlap. This catches crops, burned-in banners and logos, and small
@@ -51,9 +57,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import imagehash
 import numpy as np
 import PIL
+import scipy
 from numpy.typing import NDArray
 from PIL import Image
 
@@ -61,14 +67,31 @@ from provenance.media import hashing
 from provenance.model import Hashes
 
 RECIPE = (
-    f"sim2 work{hashing.WORK} trim phash8 dhash8 dhash16 +mirror"
-    f" dog{hashing.OCTAVES}x{hashing.INTERVALS} c{hashing.CONTRAST} n{hashing.MAX_POINTS}"
+    f"sim3 work{hashing.WORK} trim phash8 dhash8 dhash16 band{hashing.BAND} +mirror"
+    f" dog{hashing.OCTAVES}x{hashing.INTERVALS} c{hashing.CONTRAST} e{hashing.EDGE_RATIO} n{hashing.MAX_POINTS}"
     f" patch{hashing.PATCH_GRID}r{hashing.PATCH_RADIUS}"
 )
 """Names the algorithms and sizes; bump it whenever the values would change."""
 
-VERSION = f"{RECIPE} imagehash={imagehash.__version__} pillow={PIL.__version__} numpy={np.__version__}"
-"""The `Hashes.version` this module writes and accepts."""
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+VERSION = (
+    f"{RECIPE} pillow={_minor(PIL.__version__)} numpy={_minor(np.__version__)}"
+    f" scipy={_minor(scipy.__version__)}"
+)
+"""The `Hashes.version` this module writes and accepts.
+
+It names the libraries whose code computes the values (Pillow resizes, numpy and scipy filter,
+interpolate and transform), by major.minor version only. A patch release fixes bugs without
+changing algorithms; should one still move a value, it moves it by a rounding step, which flips at
+most a few bits of a hash or a feature, well inside the tolerances `compare` allows. Refusing to
+compare across every patch release would instead make the archive unusable after each routine
+upgrade (its files may be gone, so it cannot be rehashed). Minor releases may change filters or
+defaults, so they are not compared.
+"""
 
 PHASH_NEAR = 4
 """phash distance at or below which two images are near-identical copies."""
@@ -79,6 +102,10 @@ DHASH16_CONFIRM = 48
 and two photos alike in layout (two halves of one round subject) can share it."""
 LETTERBOX = 0.03
 """Trimmed border bars differing by more than this share of a side: one copy is letterboxed."""
+BAND_SAME = 8
+"""phash distance of the middle bands at or below which two images are the same photo, overlaid."""
+BAND_CONFIRM = 10
+"""64-bit dhash distance of the middle bands that must confirm a band phash match."""
 CROPPED = 0.06
 """A copy showing less than 1 - CROPPED of the other's frame is reported as cropped."""
 
@@ -135,8 +162,7 @@ def compute_hashes(image: Image.Image) -> Hashes:
     The image is already EXIF-transposed and may be draft-reduced (as small as ~256 px on its
     short side), so nothing here depends on full resolution.
     """
-    content, trim = hashing.content_image(image)
-    work = hashing.working_image(content)
+    work, trim = hashing.content_image(image)
     values = hashing.global_hashes(work)
     values["trim"] = "".join(f"{round(t * 255):02x}" for t in trim)
     values["local"] = hashing.pack_features(hashing.local_features(work))
@@ -260,6 +286,17 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
                 best = sim
     if best is not None:
         return best
+    # The middle band: the same photo with a ticker, banner or logo burned in at the top or bottom.
+    for suffix, mirrored in (("", False), ("_mirror", True)):
+        phash = _distance(av["band_phash"], bv["band_phash" + suffix])
+        fine = _distance(av["band_dhash"], bv["band_dhash" + suffix])
+        if phash <= BAND_SAME and fine <= BAND_CONFIRM:
+            words = (("mirrored",) if mirrored else ()) + ("overlaid",) + (("letterboxed",) if letterboxed else ())
+            sim = Similarity(score=1.0 - phash / 64, distance=phash, how=words)
+            if best is None or sim.score > best.score:
+                best = sim
+    if best is not None:
+        return best
     fa = hashing.unpack_features(av["local"])
     fb = hashing.unpack_features(bv["local"])
     for mirrored in (False, True):
@@ -273,6 +310,9 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
             how.append("cropped")
         if abs(fit.angle) >= 0.8:
             how.append("rotated")
+        elif "cropped" not in how:
+            # Same framing, yet the whole-image hashes disagree: something was laid over part of it.
+            how.append("overlaid")
         if letterboxed:
             how.append("letterboxed")
         phash = min(_distance(av["phash"], bv["phash"]), _distance(av["phash"], bv["phash_mirror"]))
