@@ -47,6 +47,8 @@ CONTRAST = 0.0003
 or flat photos still yield features; the strongest MAX_POINTS are kept."""
 EDGE_RATIO = 20.0
 """Blobs stretched along an edge more than this (principal curvature ratio) are dropped."""
+DARK = 0.2
+"""Border bars are darker than this or lighter than 1 - DARK (grey levels 0..1)."""
 BAND = 0.2
 """The band hashes skip this share of the height at the top and at the bottom, where channels burn in
 tickers, banners and logos."""
@@ -85,13 +87,16 @@ def trim_box(work: FloatArray, tolerance: float = 0.035, most: float = 0.4) -> t
     """(left, top, right, bottom) of the content inside uniform border bars, in working pixels.
 
     A bar is a run of rows (or columns) from an edge that are each nearly flat and of the
-    colour of the outermost one; at most `most` of a side is taken, and runs under 1.5% are
+    colour of the outermost one, which must be near black or near white (a coloured band is a
+    banner, part of the picture); at most `most` of a side is taken, and runs under 1.5% are
     kept (noise, not bars).
     """
     h, w = work.shape
 
     def run(lines: FloatArray, limit: int) -> int:
         edge = float(np.median(lines[0]))
+        if DARK < edge < 1 - DARK:
+            return 0
         n = 0
         for line in lines[:limit]:
             if float(np.abs(line - edge).max()) > tolerance * 3 or float(line.std()) > tolerance:
@@ -128,8 +133,7 @@ def _shrunk(work: FloatArray, size: tuple[int, int]) -> NDArray[np.float64]:
 
 def _hex(bits: NDArray[np.bool_]) -> str:
     """Bits in row-major order as hexadecimal, most significant first (as imagehash writes them)."""
-    flat = bits.ravel()
-    return f"{int(''.join('1' if b else '0' for b in flat), 2):0{len(flat) // 4}x}"
+    return np.packbits(bits.ravel()).tobytes().hex()
 
 
 def _phash(pixels: NDArray[np.float64]) -> str:
@@ -172,20 +176,33 @@ def _bits(samples: NDArray[np.float64]) -> NDArray[np.uint64]:
 
 def _peaks(mag: FloatArray, margin: int) -> NDArray[np.bool_]:
     """Where the middle layers of a scale stack are the largest of their 3 x 3 x 3 neighbourhood,
-    `margin` pixels in from every side (one axis at a time, on views: no padding)."""
-    m = mag[:, margin - 1 : mag.shape[1] - margin + 1, margin - 1 : mag.shape[2] - margin + 1]
-    m = np.maximum(np.maximum(m[:, :, :-2], m[:, :, 1:-1]), m[:, :, 2:])
-    m = np.maximum(np.maximum(m[:, :-2], m[:, 1:-1]), m[:, 2:])
-    m = np.maximum(np.maximum(m[:-2], m[1:-1]), m[2:])
-    return mag[1:-1, margin:-margin, margin:-margin] >= m
+    `margin` pixels in from every side (one axis at a time, on views: no padding).
+
+    Written into two scratch arrays: fresh memory is most of the cost at this size."""
+    layers, h, w = mag.shape
+    m = mag[:, margin - 1 : h - margin + 1, margin - 1 : w - margin + 1]
+    hh, ww = m.shape[1] - 2, m.shape[2] - 2
+    a = np.empty((layers, m.shape[1], ww), dtype=mag.dtype)
+    np.maximum(m[:, :, :-2], m[:, :, 2:], out=a)
+    np.maximum(a, m[:, :, 1:-1], out=a)
+    b = np.empty((layers, hh, ww), dtype=mag.dtype)
+    np.maximum(a[:, :-2], a[:, 2:], out=b)
+    np.maximum(b, a[:, 1:-1], out=b)
+    c = a.reshape(-1)[: (layers - 2) * hh * ww].reshape(layers - 2, hh, ww)
+    np.maximum(b[:-2], b[2:], out=c)
+    np.maximum(c, b[1:-1], out=c)
+    inner = mag[1:-1, margin:-margin, margin:-margin]
+    peak = inner >= c
+    peak &= inner > CONTRAST
+    return peak
 
 
 def _extrema(dog: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]:
     """Scale-space extrema of one octave's difference-of-Gaussians stack that are blob-like:
-    (layer, sub-pixel row, sub-pixel column, strength)."""
+    (layer, sub-pixel row, sub-pixel column, strength). `dog` holds magnitudes (|DoG|): at an
+    extremum its neighbours share its sign, so the blob test and the sub-pixel fit are unchanged."""
     margin = 2
-    mag = np.abs(dog)
-    s, r, c = np.nonzero((mag[1:-1, margin:-margin, margin:-margin] > CONTRAST) & _peaks(mag, margin))
+    s, r, c = np.nonzero(_peaks(dog, margin))
     s, r, c = s + 1, r + margin, c + margin
     centre = dog[s, r, c]
     left, right = dog[s, r, c - 1], dog[s, r, c + 1]
@@ -203,7 +220,7 @@ def _extrema(dog: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.float64], ND
     orow = np.clip((up[ok] - down[ok]) / (2 * dyy[ok]), -0.5, 0.5)
     rows = r.astype(np.float64) + orow.astype(np.float64)
     cols = c.astype(np.float64) + oc.astype(np.float64)
-    return s, rows, cols, mag[s, r, c]
+    return s, rows, cols, dog[s, r, c]
 
 
 def local_features(work: FloatArray) -> Features:
@@ -218,12 +235,14 @@ def local_features(work: FloatArray) -> Features:
     for octave in range(OCTAVES):
         if min(base.shape) < 16:
             break
-        levels = [base]
-        for step in steps:
-            levels.append(ndimage.gaussian_filter(levels[-1], step, truncate=3.0))
-        stack = np.stack(levels)
+        stack = np.empty((len(steps) + 1, *base.shape), dtype=np.float32)
+        stack[0] = base
+        for i, step in enumerate(steps):
+            ndimage.gaussian_filter(stack[i], step, output=stack[i + 1], truncate=3.0)
         stacks.append(stack)
-        found.append((octave, *_extrema(stack[1:] - stack[:-1])))
+        dog = np.empty((len(steps), *base.shape), dtype=np.float32)
+        np.subtract(stack[1:], stack[:-1], out=dog)
+        found.append((octave, *_extrema(np.abs(dog, out=dog))))
         base = stack[INTERVALS][::2, ::2]
     aspect = w0 / h0
     strength = np.concatenate([f[4] for f in found])

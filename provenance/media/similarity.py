@@ -101,7 +101,8 @@ DHASH16_CONFIRM = 48
 """256-bit dhash distance a phash match must also stay within: phash sees only the broad layout,
 and two photos alike in layout (two halves of one round subject) can share it."""
 LETTERBOX = 0.03
-"""Trimmed border bars differing by more than this share of a side: one copy is letterboxed."""
+"""Trimmed border bars differing by more than this share of two opposite sides: one copy is
+letterboxed."""
 BAND_SAME = 8
 """phash distance of the middle bands at or below which two images are the same photo, overlaid."""
 BAND_CONFIRM = 10
@@ -274,7 +275,9 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
     if a.version != b.version:
         raise ValueError(f"cannot compare hashes made differently: {a.version!r} vs {b.version!r}")
     av, bv = a.values, b.values
-    letterboxed = bool(np.abs(_trim(av) - _trim(bv)).max() > LETTERBOX)
+    # Letterbox and pillarbox bars come in pairs (top and bottom, or left and right).
+    bars = np.abs(_trim(av) - _trim(bv)) > LETTERBOX
+    letterboxed = bool((bars[0] and bars[2]) or (bars[1] and bars[3]))
     best: Similarity | None = None
     for suffix, mirrored in (("", False), ("_mirror", True)):
         phash = _distance(av["phash"], bv["phash" + suffix])
@@ -297,6 +300,7 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
                 best = sim
     if best is not None:
         return best
+    band = min(_distance(av["band_phash"], bv["band_phash"]), _distance(av["band_phash"], bv["band_phash_mirror"]))
     fa = hashing.unpack_features(av["local"])
     fb = hashing.unpack_features(bv["local"])
     for mirrored in (False, True):
@@ -310,8 +314,9 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
             how.append("cropped")
         if abs(fit.angle) >= 0.8:
             how.append("rotated")
-        elif "cropped" not in how:
-            # Same framing, yet the whole-image hashes disagree: something was laid over part of it.
+        elif "cropped" not in how and band <= PHASH_SAME:
+            # Same framing and the middle bands agree, yet the whole-image hashes do not: something
+            # was laid over the top or bottom.
             how.append("overlaid")
         if letterboxed:
             how.append("letterboxed")
