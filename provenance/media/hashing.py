@@ -197,6 +197,20 @@ def _peaks(mag: FloatArray, margin: int) -> NDArray[np.bool_]:
     return peak
 
 
+def _bilinear(image: FloatArray, rows: NDArray[np.float64], cols: NDArray[np.float64]) -> NDArray[np.float64]:
+    """`image` sampled at (rows, cols), broadcast together, by bilinear interpolation; points
+    outside take the value of the nearest edge."""
+    h, w = image.shape
+    r = np.clip(rows, 0, h - 1)
+    c = np.clip(cols, 0, w - 1)
+    r0 = np.minimum(r.astype(np.intp), h - 2)
+    c0 = np.minimum(c.astype(np.intp), w - 2)
+    fr, fc = r - r0, c - c0
+    top = image[r0, c0] * (1 - fc) + image[r0, c0 + 1] * fc
+    bottom = image[r0 + 1, c0] * (1 - fc) + image[r0 + 1, c0 + 1] * fc
+    return np.asarray(top * (1 - fr) + bottom * fr, dtype=np.float64)
+
+
 def _extrema(dog: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]:
     """Scale-space extrema of one octave's difference-of-Gaussians stack that are blob-like:
     (layer, sub-pixel row, sub-pixel column, strength). `dog` holds magnitudes (|DoG|): at an
@@ -264,12 +278,11 @@ def local_features(work: FloatArray) -> Features:
             rr, cc = rows[one], cols[one]
             sigma = SIGMA0 * k**s
             radius = PATCH_RADIUS * sigma
-            grid_r = np.broadcast_to(rr[:, None, None] + radius * offsets[None, :, None], (len(rr), 16, 16))
-            grid_c = np.broadcast_to(cc[:, None, None] + radius * offsets[None, None, :], (len(rr), 16, 16))
-            vals = ndimage.map_coordinates(stacks[octave][s], [grid_r.ravel(), grid_c.ravel()], order=1,
-                                           mode="nearest")
+            grid_r = rr[:, None, None] + radius * offsets[None, :, None]
+            grid_c = cc[:, None, None] + radius * offsets[None, None, :]
+            vals = _bilinear(stacks[octave][s], grid_r, grid_c)
             vals = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4))
-            samples.append(vals.reshape(len(rr), -1).astype(np.float64))
+            samples.append(vals.reshape(len(rr), -1))
             # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
             xs.append((cc * factor + 0.5) / w0)
             ys.append((rr * factor + 0.5) / h0)

@@ -21,16 +21,19 @@ What is stored (all hexadecimal strings in `Hashes.values`):
 How `compare` decides:
 
 1. Global: phash distance <= 10 (plain or mirrored), confirmed by the 256-bit dhash. This
-   catches resized, recompressed, greyscale, brightened, letterboxed and mirrored copies.
+   catches resized, recompressed, greyscale, brightened, letterboxed and mirrored copies, and
+   many with a small overlay ("overlaid" when the middle band is much closer than the whole).
 2. Band: band phash distance <= 8 (plain or mirrored), confirmed by the band dhash (<= 10).
    This catches copies with a banner or logo burned in at the top or bottom ("overlaid").
-3. Local: each feature of one photo is paired with its nearest feature of the other (patch
-   hashes within 12 bits); every pair of such matches proposes a similarity transform (scale
-   0.45-2.2, rotation up to 8 degrees), and the best must be agreed by at least 8 distinct
-   matches spread over the overlap. This catches crops, burned-in banners and logos, and small
-   rotations, in either direction, and mirrored crops (the mirror's features are derived).
-   Requiring spread agreement under one geometry is what keeps different photos apart: two
-   photos with the same channel logo or the same ticker agree only in that small region.
+3. Local: each feature of one photo is paired with its 3 nearest features of the other (patch
+   hashes within 9 bits; three, because lattices and rows of lights repeat one patch); every
+   pair of such matches proposes a similarity transform (scale 0.45-2.2, rotation up to 8
+   degrees), and the best must be agreed (within 1.5% of the long side) by at least 7 distinct
+   matches spread over the overlap, one of them in the middle band of both. This catches
+   crops, burned-in banners and logos, and small rotations, in either direction, and mirrored
+   crops (the mirror's features are derived). Requiring spread agreement under one geometry is
+   what keeps different photos apart: two photos with the same channel logo or the same ticker
+   agree only in that small region, at the top or bottom.
 
 Two frames of one scene shot a moment apart often agree locally too and are reported as the
 same photo, with how similar they are.
@@ -41,8 +44,8 @@ stored photo, and the 64-bit patch hashes of the local features (one row per fea
 its photo id). A query then runs in two stages:
 
 * candidates, vectorised: ``np.bitwise_count(column ^ q) <= t`` for the query's ``phash``
-  and ``phash_mirror`` against the stored ``phash`` column (about 1.2 ms per million rows
-  and query hash here), and for local features a lookup of the query's patch hashes: split
+  and ``phash_mirror`` against the stored ``phash`` column, and the same for ``band_phash``
+  (about 1.2 ms per million rows and query hash here), and for local features a lookup of the query's patch hashes: split
   each 64-bit hash into four 16-bit words kept in sorted arrays (``np.searchsorted``), so
   that any stored feature within 3 bits shares a word with the query (pigeonhole), then
   count hits per photo; photos with >= 4 hits are candidates. A full scan of all features
@@ -110,16 +113,18 @@ BAND_CONFIRM = 10
 CROPPED = 0.06
 """A copy showing less than 1 - CROPPED of the other's frame is reported as cropped."""
 
-MATCH_BITS = 12
+MATCH_BITS = 9
 """Patch hashes within this Hamming distance (of 64) are tentative matches."""
-NEIGHBOURS = 1
+NEIGHBOURS = 3
 """Each feature is paired tentatively with this many nearest features of the other image."""
-MIN_INLIERS = 8
+MIN_INLIERS = 7
 """Distinct feature matches one similarity transform must explain to call two photos the same."""
 MIN_SPREAD = 0.15
 """The middle 60% of those matches must spread over this share of the overlap's width and height:
 a shared logo or banner alone (a small or flat region) never makes two photos the same."""
-TOLERANCE = 0.02
+MIN_MIDDLE = 1
+"""Of those, how many must lie in the middle band (as the band hashes see it) of both photos."""
+TOLERANCE = 0.015
 """Largest position error of an agreeing match, as a share of the long side."""
 SCALE_RANGE = (0.45, 2.2)
 """Relative sizes of the two contents that are searched."""
@@ -243,6 +248,12 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
     n = min(len(set(ia[inl].tolist())), len(set(ib[inl].tolist())))
     if n < MIN_INLIERS:
         return None
+    # A ticker, banner or logo shared by two photos sits in their top or bottom band: most of the
+    # agreement must come from the middle of both frames.
+    ya, yb = a.y[ia[inl]], b.y[ib[inl]]
+    middle = (ya > hashing.BAND) & (ya < 1 - hashing.BAND) & (yb > hashing.BAND) & (yb < 1 - hashing.BAND)
+    if middle.sum() < MIN_MIDDLE:
+        return None
     mh, th = m[h], t[h]
     # Where a's frame lands in b: the overlap, and how much of each frame the other covers.
     corners = np.array([0, wa, wa + 1j * ha, 1j * ha]) * mh + th
@@ -283,7 +294,11 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
         phash = _distance(av["phash"], bv["phash" + suffix])
         fine = _distance(av["dhash16"], bv["dhash16" + suffix])
         if phash <= PHASH_SAME and fine <= DHASH16_CONFIRM:
-            plain = (("mirrored",) if mirrored else ()) + (("letterboxed",) if letterboxed else ())
+            # The middle band much closer than the whole: a banner or logo at the top or bottom.
+            band = _distance(av["band_phash"], bv["band_phash" + suffix])
+            overlaid = phash > PHASH_NEAR and band <= phash / 2
+            plain = ((("mirrored",) if mirrored else ()) + (("overlaid",) if overlaid else ())
+                     + (("letterboxed",) if letterboxed else ()))
             sim = Similarity(score=1.0 - phash / 64, distance=phash, how=plain)
             if best is None or sim.score > best.score:
                 best = sim
