@@ -2,19 +2,27 @@
 
 Everything starts from one greyscale working image whose long side is `WORK` pixels, made
 with a box filter: a JPEG decoded in draft mode (DCT scaling, itself an average of pixel
-blocks) and a full decode give nearly the same working image, so the same hashes.
+blocks) and a full decode give nearly the same working image, so nearly the same hashes (a
+few bits apart, well inside what `similarity.compare` tolerates).
 
-Uniform borders (letterbox or pillarbox bars) are trimmed first, so a letterboxed copy hashes
-like its original. Then come
+Uniform near-black or near-white borders (letterbox or pillarbox bars) are trimmed first, so a
+letterboxed copy hashes like its original. Then come
 
 * global hashes of the whole content (imagehash's phash and dhash algorithms, 64 bits, and a
   256-bit dhash that tells apart photos alike only in their broad layout), of its middle band
   (phash and dhash, so that a banner or logo at the top or bottom does not move them), and of
   their mirror images;
-* local features: up to `MAX_POINTS` blobs found in a difference-of-Gaussians scale space,
-  each with its position, its scale and a 64-bit hash of the patch around it. Patches
-  survive crops, overlays elsewhere in the frame and small rotations; their layout lets
-  `similarity.compare` check geometric agreement without any pixels.
+* local features: up to `MAX_POINTS` blobs found in a difference-of-Gaussians scale space
+  (four octaves, so that large soft shapes count too), each with its sub-pixel position, its
+  scale and a 64-bit hash of the patch around it. The detector keeps the strongest blobs
+  whatever their contrast (`CONTRAST` is nearly zero), so dim, flat or blurred photos (a
+  night sky, the moon, a motion-blurred object) still yield dozens. Patches survive crops,
+  overlays elsewhere in the frame and small rotations; their layout lets `similarity.compare`
+  check geometric agreement without any pixels.
+
+Everything is deterministic: the same pixels give the same values (ties in blob strength go to
+the finer octave, then to the earlier position). The scale space is written into preallocated
+arrays: at this size, touching fresh memory costs about as much as the filtering.
 
 A mirror image's local features are derived from the stored ones (x becomes 1 - x and each
 row of the patch hash is reversed), so they are not stored.

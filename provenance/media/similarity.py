@@ -45,11 +45,12 @@ its photo id). A query then runs in two stages:
 
 * candidates, vectorised: ``np.bitwise_count(column ^ q) <= t`` for the query's ``phash``
   and ``phash_mirror`` against the stored ``phash`` column, and the same for ``band_phash``
-  (about 1.2 ms per million rows and query hash here), and for local features a lookup of the query's patch hashes: split
-  each 64-bit hash into four 16-bit words kept in sorted arrays (``np.searchsorted``), so
-  that any stored feature within 3 bits shares a word with the query (pigeonhole), then
-  count hits per photo; photos with >= 4 hits are candidates. A full scan of all features
-  (1M photos x 128) would cost seconds, which is why the words are indexed;
+  (about 1.2 ms per million rows and query hash here), and for local features a lookup of
+  the query's patch hashes: split each 64-bit hash into four 16-bit words kept in sorted
+  arrays (``np.searchsorted``), so that any stored feature within 3 bits shares a word with
+  the query (pigeonhole), then count hits per photo; photos with >= 4 hits are candidates. A
+  full scan of all features (1M photos x 128) would cost seconds, which is why the words are
+  indexed;
 * verification: `compare` on the candidates only (about 0.2 ms each).
 
 Mirrored local features of the query are derived as in `compare` and looked up the same way.
@@ -70,7 +71,7 @@ from provenance.media import hashing
 from provenance.model import Hashes
 
 RECIPE = (
-    f"sim3 work{hashing.WORK} trim phash8 dhash8 dhash16 band{hashing.BAND} +mirror"
+    f"sim3 work{hashing.WORK} trim{hashing.DARK} phash8 dhash8 dhash16 band{hashing.BAND} +mirror"
     f" dog{hashing.OCTAVES}x{hashing.INTERVALS} c{hashing.CONTRAST} e{hashing.EDGE_RATIO} n{hashing.MAX_POINTS}"
     f" patch{hashing.PATCH_GRID}r{hashing.PATCH_RADIUS}"
 )
