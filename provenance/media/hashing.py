@@ -50,6 +50,8 @@ PATCH_RADIUS = 6.0
 OCTAVES = 4
 INTERVALS = 3
 SIGMA0 = 1.6
+TRUNCATE = 3.0
+"""Gaussian kernels reach this many sigmas."""
 CONTRAST = 0.0003
 """Weakest difference-of-Gaussians response kept (grey levels scaled to 0..1): low, so that dim
 or flat photos still yield features; the strongest MAX_POINTS are kept."""
@@ -133,10 +135,13 @@ def content_image(image: Image.Image) -> tuple[FloatArray, tuple[float, float, f
     return working_image(grey.crop(box)), (left / w, top / h, 1 - right / w, 1 - bottom / h)
 
 
-def _shrunk(work: FloatArray, size: tuple[int, int]) -> NDArray[np.float64]:
-    """The working image resized (Lanczos, as imagehash does) to size = (width, height), 0..255."""
-    small = Image.fromarray(work, "F").resize(size, Image.Resampling.LANCZOS)
-    return np.asarray(small, dtype=np.float64) * 255.0
+THUMB = 64
+"""Global hashes start from a THUMB x THUMB Lanczos thumbnail of the working image."""
+
+
+def _shrunk(thumb: Image.Image, size: tuple[int, int]) -> NDArray[np.float64]:
+    """The thumbnail resized (Lanczos, as imagehash does) to size = (width, height), 0..255."""
+    return np.asarray(thumb.resize(size, Image.Resampling.LANCZOS), dtype=np.float64) * 255.0
 
 
 def _hex(bits: NDArray[np.bool_]) -> str:
@@ -159,18 +164,19 @@ def global_hashes(work: FloatArray) -> dict[str, str]:
     """phash and dhash (64 bits) of the working image, of its middle band and of their mirror
     images, and a 256-bit dhash of the image and of its mirror image.
 
-    They are imagehash's algorithms run on the working image; each mirror image's hash comes from
+    They are imagehash's algorithms run on a `THUMB` x `THUMB` thumbnail of the working image
+    (resizing the working image once is most of their cost); each mirror image's hash comes from
     the same small resized image, flipped (Lanczos is symmetric).
     """
-    h = work.shape[0]
-    cut = round(h * BAND)
-    band = work[cut : h - cut] if h - 2 * cut >= 8 else work
+    thumb = Image.fromarray(work, "F").resize((THUMB, THUMB), Image.Resampling.LANCZOS)
+    cut = round(THUMB * BAND)
+    band = thumb.crop((0, cut, THUMB, THUMB - cut))
     out: dict[str, str] = {}
-    for prefix, image in (("", work), ("band_", band)):
+    for prefix, image in (("", thumb), ("band_", band)):
         p32, d8 = _shrunk(image, (32, 32)), _shrunk(image, (9, 8))
         out[prefix + "phash"], out[prefix + "phash_mirror"] = _phash(p32), _phash(p32[:, ::-1])
         out[prefix + "dhash"], out[prefix + "dhash_mirror"] = _dhash(d8), _dhash(d8[:, ::-1])
-    d16 = _shrunk(work, (17, 16))
+    d16 = _shrunk(thumb, (17, 16))
     out["dhash16"], out["dhash16_mirror"] = _dhash(d16), _dhash(d16[:, ::-1])
     return out
 
@@ -205,17 +211,19 @@ def _peaks(mag: FloatArray, margin: int) -> NDArray[np.bool_]:
     return peak
 
 
-def _bilinear(image: FloatArray, rows: NDArray[np.float64], cols: NDArray[np.float64]) -> NDArray[np.float64]:
-    """`image` sampled at (rows, cols), broadcast together, by bilinear interpolation; points
-    outside take the value of the nearest edge."""
-    h, w = image.shape
+def _bilinear(
+    stack: FloatArray, layer: NDArray[np.intp], rows: NDArray[np.float64], cols: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Layers of `stack` sampled at (rows, cols), all broadcast together, by bilinear
+    interpolation; points outside take the value of the nearest edge."""
+    h, w = stack.shape[1:]
     r = np.clip(rows, 0, h - 1)
     c = np.clip(cols, 0, w - 1)
     r0 = np.minimum(r.astype(np.intp), h - 2)
     c0 = np.minimum(c.astype(np.intp), w - 2)
     fr, fc = r - r0, c - c0
-    top = image[r0, c0] * (1 - fc) + image[r0, c0 + 1] * fc
-    bottom = image[r0 + 1, c0] * (1 - fc) + image[r0 + 1, c0 + 1] * fc
+    top = stack[layer, r0, c0] * (1 - fc) + stack[layer, r0, c0 + 1] * fc
+    bottom = stack[layer, r0 + 1, c0] * (1 - fc) + stack[layer, r0 + 1, c0 + 1] * fc
     return np.asarray(top * (1 - fr) + bottom * fr, dtype=np.float64)
 
 
@@ -253,14 +261,14 @@ def local_features(work: FloatArray) -> Features:
     steps = [SIGMA0 * k ** (i - 1) * np.sqrt(k * k - 1) for i in range(1, INTERVALS + 3)]
     found: list[tuple[int, NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]] = []
     stacks: list[FloatArray] = []
-    base = ndimage.gaussian_filter(work, SIGMA0 * 0.8, truncate=3.0)
+    base = ndimage.gaussian_filter(work, SIGMA0 * 0.8, truncate=TRUNCATE)
     for octave in range(OCTAVES):
         if min(base.shape) < 16:
             break
         stack = np.empty((len(steps) + 1, *base.shape), dtype=np.float32)
         stack[0] = base
         for i, step in enumerate(steps):
-            ndimage.gaussian_filter(stack[i], step, output=stack[i + 1], truncate=3.0)
+            ndimage.gaussian_filter(stack[i], step, output=stack[i + 1], truncate=TRUNCATE)
         stacks.append(stack)
         dog = np.empty((len(steps), *base.shape), dtype=np.float32)
         np.subtract(stack[1:], stack[:-1], out=dog)
@@ -280,22 +288,22 @@ def local_features(work: FloatArray) -> Features:
     for octave, s_idx, rows, cols, st in found:
         sel = keep[start : start + len(st)]
         start += len(st)
+        if not sel.any():
+            continue
         factor = 2.0**octave
-        for s in np.unique(s_idx[sel]):
-            one = sel & (s_idx == s)
-            rr, cc = rows[one], cols[one]
-            sigma = SIGMA0 * k**s
-            radius = PATCH_RADIUS * sigma
-            grid_r = rr[:, None, None] + radius * offsets[None, :, None]
-            grid_c = cc[:, None, None] + radius * offsets[None, None, :]
-            vals = _bilinear(stacks[octave][s], grid_r, grid_c)
-            vals = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4))
-            samples.append(vals.reshape(len(rr), -1))
-            # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
-            xs.append((cc * factor + 0.5) / w0)
-            ys.append((rr * factor + 0.5) / h0)
-            sigmas.append(np.full(len(rr), sigma * factor / long_side))
-            strengths.append(st[one].astype(np.float64))
+        layer, rr, cc = s_idx[sel], rows[sel], cols[sel]
+        sigma = SIGMA0 * k**layer
+        radius = (PATCH_RADIUS * sigma)[:, None, None]
+        grid_r = rr[:, None, None] + radius * offsets[None, :, None]
+        grid_c = cc[:, None, None] + radius * offsets[None, None, :]
+        vals = _bilinear(stacks[octave], layer[:, None, None], grid_r, grid_c)
+        vals = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4))
+        samples.append(vals.reshape(len(rr), -1))
+        # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
+        xs.append((cc * factor + 0.5) / w0)
+        ys.append((rr * factor + 0.5) / h0)
+        sigmas.append(sigma * factor / long_side)
+        strengths.append(st[sel].astype(np.float64))
     x, y, sc, st = (np.concatenate(v) for v in (xs, ys, sigmas, strengths))
     order = np.argsort(-st, kind="stable")
     return Features(x[order], y[order], sc[order], _bits(np.concatenate(samples)[order]), aspect)

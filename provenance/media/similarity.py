@@ -71,8 +71,9 @@ from provenance.media import hashing
 from provenance.model import Hashes
 
 RECIPE = (
-    f"sim3 work{hashing.WORK} trim{hashing.DARK} phash8 dhash8 dhash16 band{hashing.BAND} +mirror"
-    f" dog{hashing.OCTAVES}x{hashing.INTERVALS} c{hashing.CONTRAST} e{hashing.EDGE_RATIO} n{hashing.MAX_POINTS}"
+    f"sim3 work{hashing.WORK} trim{hashing.DARK} thumb{hashing.THUMB} phash8 dhash8 dhash16 band{hashing.BAND} +mirror"
+    f" dog{hashing.OCTAVES}x{hashing.INTERVALS}t{hashing.TRUNCATE} c{hashing.CONTRAST} e{hashing.EDGE_RATIO}"
+    f" n{hashing.MAX_POINTS}"
     f" patch{hashing.PATCH_GRID}r{hashing.PATCH_RADIUS}"
 )
 """Names the algorithms and sizes; bump it whenever the values would change."""
