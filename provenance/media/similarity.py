@@ -201,6 +201,8 @@ class _Fit:
     """Share of a's frame that b shows (1 when b shows all of a)."""
     cover_b: float
     """Share of b's frame that a shows."""
+    bits: float
+    """Mean patch-hash distance of the agreeing matches."""
 
 
 def _frame(f: hashing.Features) -> tuple[float, float]:
@@ -250,7 +252,7 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
     n = min(len(set(ia[inl].tolist())), len(set(ib[inl].tolist())))
     if n < MIN_INLIERS:
         return None
-    # A ticker, banner or logo shared by two photos sits in their top or bottom band: most of the
+    # A ticker, banner or logo shared by two photos sits in their top or bottom band: some of the
     # agreement must come from the middle of both frames.
     ya, yb = a.y[ia[inl]], b.y[ib[inl]]
     middle = (ya > hashing.BAND) & (ya < 1 - hashing.BAND) & (yb > hashing.BAND) & (yb < 1 - hashing.BAND)
@@ -271,7 +273,8 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
     overlap_b = (hi_x - lo_x) * (hi_y - lo_y)
     cover_b = float(overlap_b / (wb * hb))
     cover_a = float(overlap_b / (abs(mh) ** 2 * wa * ha))
-    return _Fit(n, float(abs(mh)), float(np.degrees(np.angle(mh))), min(cover_a, 1.0), min(cover_b, 1.0))
+    bits = float(dist[ia[inl], ib[inl]].mean())
+    return _Fit(n, float(abs(mh)), float(np.degrees(np.angle(mh))), min(cover_a, 1.0), min(cover_b, 1.0), bits)
 
 
 def _trim(values: Mapping[str, str]) -> NDArray[np.float64]:
