@@ -21,8 +21,9 @@ letterboxed copy hashes like its original. Then come
   check geometric agreement without any pixels.
 
 Everything is deterministic: the same pixels give the same values (ties in blob strength go to
-the finer octave, then to the earlier position). The scale space is written into preallocated
-arrays: at this size, touching fresh memory costs about as much as the filtering.
+the finer octave, then to the earlier position). The scale space is written into scratch memory
+kept between calls (one block per thread): at this size, touching fresh memory costs about as
+much as the filtering.
 
 A mirror image's local features are derived from the stored ones (x becomes 1 - x and each
 row of the patch hash is reversed), so they are not stored.
@@ -30,6 +31,8 @@ row of the patch hash is reversed), so they are not stored.
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,27 +191,58 @@ def _bits(samples: NDArray[np.float64]) -> NDArray[np.uint64]:
     return (on.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
 
 
-def _peaks(mag: FloatArray, margin: int) -> NDArray[np.bool_]:
+def _peaks(mag: FloatArray, margin: int, scratch: FloatArray) -> NDArray[np.bool_]:
     """Where the middle layers of a scale stack are the largest of their 3 x 3 x 3 neighbourhood,
-    `margin` pixels in from every side (one axis at a time, on views: no padding).
-
-    Written into two scratch arrays: fresh memory is most of the cost at this size."""
+    `margin` pixels in from every side (one axis at a time, on views: no padding). `scratch` holds
+    at least 2 * mag.size float32 elements."""
     layers, h, w = mag.shape
     m = mag[:, margin - 1 : h - margin + 1, margin - 1 : w - margin + 1]
     hh, ww = m.shape[1] - 2, m.shape[2] - 2
-    a = np.empty((layers, m.shape[1], ww), dtype=mag.dtype)
+    na, nb = layers * m.shape[1] * ww, layers * hh * ww
+    a = scratch[:na].reshape(layers, m.shape[1], ww)
     np.maximum(m[:, :, :-2], m[:, :, 2:], out=a)
     np.maximum(a, m[:, :, 1:-1], out=a)
-    b = np.empty((layers, hh, ww), dtype=mag.dtype)
+    b = scratch[na : na + nb].reshape(layers, hh, ww)
     np.maximum(a[:, :-2], a[:, 2:], out=b)
     np.maximum(b, a[:, 1:-1], out=b)
-    c = a.reshape(-1)[: (layers - 2) * hh * ww].reshape(layers - 2, hh, ww)
+    c = scratch[: (layers - 2) * hh * ww].reshape(layers - 2, hh, ww)
     np.maximum(b[:-2], b[2:], out=c)
     np.maximum(c, b[1:-1], out=c)
     inner = mag[1:-1, margin:-margin, margin:-margin]
     peak = inner >= c
     peak &= inner > CONTRAST
     return peak
+
+
+@functools.lru_cache(maxsize=64)
+def _kernel(sigma: float) -> NDArray[np.float64]:
+    """The Gaussian kernel `ndimage.gaussian_filter` uses for `sigma` (reaching TRUNCATE sigmas)."""
+    x = np.arange(-int(TRUNCATE * sigma + 0.5), int(TRUNCATE * sigma + 0.5) + 1)
+    phi = np.exp(-0.5 / (sigma * sigma) * x**2)
+    return phi / phi.sum()
+
+
+def _blur(image: FloatArray, sigma: float, out: FloatArray) -> FloatArray:
+    """`ndimage.gaussian_filter(image, sigma, output=out, truncate=TRUNCATE)`, without working
+    out the kernel again on every call (a tenth of the cost at this size)."""
+    weights = _kernel(sigma)
+    ndimage.correlate1d(image, weights, axis=0, output=out, mode="reflect")
+    ndimage.correlate1d(out, weights, axis=1, output=out, mode="reflect")
+    return out
+
+
+_WORKSPACE = threading.local()
+
+
+def _workspace(size: int) -> FloatArray:
+    """`size` float32 elements of scratch memory, kept for the next call in this thread: at this
+    image size, touching fresh memory costs about a fifth of `local_features`. Every element is
+    written before it is read, so what a previous call left there never matters."""
+    buf: FloatArray | None = getattr(_WORKSPACE, "buf", None)
+    if buf is None or buf.size < size:
+        buf = np.empty(size, dtype=np.float32)
+        _WORKSPACE.buf = buf
+    return buf[:size]
 
 
 def _bilinear(
@@ -222,17 +256,20 @@ def _bilinear(
     r0 = np.minimum(r.astype(np.intp), h - 2)
     c0 = np.minimum(c.astype(np.intp), w - 2)
     fr, fc = r - r0, c - c0
-    top = stack[layer, r0, c0] * (1 - fc) + stack[layer, r0, c0 + 1] * fc
-    bottom = stack[layer, r0 + 1, c0] * (1 - fc) + stack[layer, r0 + 1, c0 + 1] * fc
+    flat, at = stack.reshape(-1), (layer * h + r0) * w + c0
+    top = flat[at] * (1 - fc) + flat[at + 1] * fc
+    bottom = flat[at + w] * (1 - fc) + flat[at + w + 1] * fc
     return np.asarray(top * (1 - fr) + bottom * fr, dtype=np.float64)
 
 
-def _extrema(dog: FloatArray) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]:
+def _extrema(
+    dog: FloatArray, scratch: FloatArray
+) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]:
     """Scale-space extrema of one octave's difference-of-Gaussians stack that are blob-like:
     (layer, sub-pixel row, sub-pixel column, strength). `dog` holds magnitudes (|DoG|): at an
     extremum its neighbours share its sign, so the blob test and the sub-pixel fit are unchanged."""
     margin = 2
-    s, r, c = np.nonzero(_peaks(dog, margin))
+    s, r, c = np.nonzero(_peaks(dog, margin, scratch))
     s, r, c = s + 1, r + margin, c + margin
     centre = dog[s, r, c]
     left, right = dog[s, r, c - 1], dog[s, r, c + 1]
@@ -258,21 +295,33 @@ def local_features(work: FloatArray) -> Features:
     h0, w0 = work.shape
     long_side = float(max(h0, w0))
     k = 2.0 ** (1.0 / INTERVALS)
-    steps = [SIGMA0 * k ** (i - 1) * np.sqrt(k * k - 1) for i in range(1, INTERVALS + 3)]
+    steps = [float(SIGMA0 * k ** (i - 1) * np.sqrt(k * k - 1)) for i in range(1, INTERVALS + 3)]
     found: list[tuple[int, NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]] = []
     stacks: list[FloatArray] = []
-    base = ndimage.gaussian_filter(work, SIGMA0 * 0.8, truncate=TRUNCATE)
-    for octave in range(OCTAVES):
-        if min(base.shape) < 16:
-            break
-        stack = np.empty((len(steps) + 1, *base.shape), dtype=np.float32)
+    # Octave sizes (each keeps every other pixel of the last), then one workspace for all stacks,
+    # the difference-of-Gaussians layers and the peak search.
+    shapes: list[tuple[int, int]] = []
+    h, w = h0, w0
+    while len(shapes) < OCTAVES and min(h, w) >= 16:
+        shapes.append((h, w))
+        h, w = (h + 1) // 2, (w + 1) // 2
+    levels = len(steps) + 1
+    sizes = [levels * h * w for h, w in shapes]
+    space = _workspace(sum(sizes) + 3 * (levels - 1) * h0 * w0)
+    offset = sum(sizes)
+    dog_space, peak_space = space[offset : offset + (levels - 1) * h0 * w0], space[offset + (levels - 1) * h0 * w0 :]
+    offset = 0
+    base = _blur(work, SIGMA0 * 0.8, np.empty_like(work))
+    for octave, (h, w) in enumerate(shapes):
+        stack = space[offset : offset + sizes[octave]].reshape(levels, h, w)
+        offset += sizes[octave]
         stack[0] = base
         for i, step in enumerate(steps):
-            ndimage.gaussian_filter(stack[i], step, output=stack[i + 1], truncate=TRUNCATE)
+            _blur(stack[i], step, stack[i + 1])
         stacks.append(stack)
-        dog = np.empty((len(steps), *base.shape), dtype=np.float32)
+        dog = dog_space[: (levels - 1) * h * w].reshape(levels - 1, h, w)
         np.subtract(stack[1:], stack[:-1], out=dog)
-        found.append((octave, *_extrema(np.abs(dog, out=dog))))
+        found.append((octave, *_extrema(np.abs(dog, out=dog), peak_space)))
         base = stack[INTERVALS][::2, ::2]
     aspect = w0 / h0
     strength = np.concatenate([f[4] for f in found])
