@@ -87,7 +87,7 @@ class Features:
 
 def working_image(image: Image.Image) -> FloatArray:
     """Greyscale float image (0..1) of about WORK x WORK * 3 / 4 pixels (box-filtered down, or up)."""
-    grey = image.convert("L")
+    grey = image if image.mode == "L" else image.convert("L")
     w, h = grey.size
     s = min(WORK / max(w, h) * 1.5, (WORK * WORK * 0.75 / (w * h)) ** 0.5)
     size = (max(1, round(w * s)), max(1, round(h * s)))
@@ -271,12 +271,14 @@ def _extrema(
     margin = 2
     s, r, c = np.nonzero(_peaks(dog, margin, scratch))
     s, r, c = s + 1, r + margin, c + margin
-    centre = dog[s, r, c]
-    left, right = dog[s, r, c - 1], dog[s, r, c + 1]
-    up, down = dog[s, r - 1, c], dog[s, r + 1, c]
+    flat, w = dog.reshape(-1), dog.shape[2]
+    at = (s * dog.shape[1] + r) * w + c
+    centre = flat[at]
+    left, right = flat[at - 1], flat[at + 1]
+    up, down = flat[at - w], flat[at + w]
     dxx = left + right - 2 * centre
     dyy = up + down - 2 * centre
-    dxy = (dog[s, r + 1, c + 1] - dog[s, r + 1, c - 1] - dog[s, r - 1, c + 1] + dog[s, r - 1, c - 1]) / 4
+    dxy = (flat[at + w + 1] - flat[at + w - 1] - flat[at - w + 1] + flat[at - w - 1]) / 4
     tr = dxx + dyy
     det = dxx * dyy - dxy * dxy
     ok = (det > 0) & (tr * tr * EDGE_RATIO < (EDGE_RATIO + 1) ** 2 * det)
