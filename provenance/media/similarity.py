@@ -51,7 +51,7 @@ its photo id). A query then runs in two stages:
   the query (pigeonhole), then count hits per photo; photos with >= 4 hits are candidates. A
   full scan of all features (1M photos x 128) would cost seconds, which is why the words are
   indexed;
-* verification: `compare` on the candidates only (about 0.2 ms each).
+* verification: `compare` on the candidates only (about 0.25 ms each).
 
 Mirrored local features of the query are derived as in `compare` and looked up the same way.
 """
