@@ -106,7 +106,7 @@ ROBUST_EDITS: dict[str, tuple[Callable[[Image.Image], Image.Image], str | None]]
     "crop": (crop, "cropped"),
     "mirror": (ImageOps.mirror, "mirrored"),
     "mirror+crop": (lambda im: crop(ImageOps.mirror(im)), "mirrored"),
-    "banner": (banner, None),
+    "banner": (banner, "overlaid"),
     "logo": (logo, None),
     "letterbox": (letterbox, "letterboxed"),
     "rotate": (rotate, "rotated"),
@@ -124,6 +124,49 @@ def test_edited_copies_are_caught(astronaut: Image.Image, edit: str) -> None:
     assert sim.describe().startswith(("same photo", "near-identical"))
     # The order of the two does not matter.
     assert same(copy, astronaut) is not None
+
+
+def test_banner_is_not_taken_for_letterbox_bars(astronaut: Image.Image) -> None:
+    """A coloured band at the bottom is part of the picture, not a bar to trim."""
+    sim = same(astronaut, jpeg(banner(astronaut), 85))
+    assert sim is not None
+    assert "letterboxed" not in sim.how
+
+
+def test_bar_on_one_side_is_not_letterboxing(astronaut: Image.Image) -> None:
+    canvas = Image.new("RGB", (astronaut.width, round(astronaut.height * 1.2)))
+    canvas.paste(astronaut, (0, 0))
+    sim = same(astronaut, jpeg(canvas, 85))
+    assert sim is not None
+    assert "letterboxed" not in sim.how
+
+
+@pytest.mark.parametrize("name", ["moon.png", "rocket.jpg", "clock_motion.png"])
+def test_low_detail_photos_are_caught_cropped_and_mirrored(name: str) -> None:
+    """Dim, flat or blurred photos still yield enough local features for a heavy crop."""
+    im = photo(name)
+    copy = jpeg(crop(ImageOps.mirror(im)), 85)
+    sim = same(im, copy)
+    assert sim is not None
+    assert "mirrored" in sim.how
+
+
+def test_hashes_are_deterministic(astronaut: Image.Image) -> None:
+    a = compute_hashes(astronaut)
+    assert a == compute_hashes(astronaut.copy())
+    # Scratch memory left by other images, larger and smaller, changes nothing.
+    compute_hashes(photo("coffee.png"))
+    compute_hashes(half(photo("camera.png")))
+    assert dict(a.values) == dict(compute_hashes(astronaut).values)
+
+
+def test_version_names_library_minor_versions() -> None:
+    """Patch releases do not change values beyond the matcher's tolerances (see VERSION)."""
+    import numpy as np
+
+    minor = ".".join(np.__version__.split(".")[:2])
+    assert f"numpy={minor} " in VERSION + " "
+    assert f"numpy={np.__version__} " not in VERSION + " " or np.__version__ == minor
 
 
 def test_shared_overlay_does_not_pair_different_photos() -> None:

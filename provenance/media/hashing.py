@@ -2,17 +2,28 @@
 
 Everything starts from one greyscale working image whose long side is `WORK` pixels, made
 with a box filter: a JPEG decoded in draft mode (DCT scaling, itself an average of pixel
-blocks) and a full decode give nearly the same working image, so the same hashes.
+blocks) and a full decode give nearly the same working image, so nearly the same hashes (a
+few bits apart, well inside what `similarity.compare` tolerates).
 
-Uniform borders (letterbox or pillarbox bars) are trimmed first, so a letterboxed copy hashes
-like its original. Then come
+Uniform near-black or near-white borders (letterbox or pillarbox bars) are trimmed first, so a
+letterboxed copy hashes like its original. Then come
 
-* global hashes of the whole content (imagehash phash and dhash, 64 bits, and a 256-bit
-  dhash that tells apart photos alike only in their broad layout), and of its mirror image;
-* local features: up to `MAX_POINTS` blobs found in a difference-of-Gaussians scale space,
-  each with its position, its scale and a 64-bit hash of the patch around it. Patches
-  survive crops, overlays elsewhere in the frame and small rotations; their layout lets
-  `similarity.compare` check geometric agreement without any pixels.
+* global hashes of the whole content (imagehash's phash and dhash algorithms, 64 bits, and a
+  256-bit dhash that tells apart photos alike only in their broad layout), of its middle band
+  (phash and dhash, so that a banner or logo at the top or bottom does not move them), and of
+  their mirror images;
+* local features: up to `MAX_POINTS` blobs found in a difference-of-Gaussians scale space
+  (four octaves, so that large soft shapes count too), each with its sub-pixel position, its
+  scale and a 64-bit hash of the patch around it. The detector keeps the strongest blobs
+  whatever their contrast (`CONTRAST` is nearly zero), so dim, flat or blurred photos (a
+  night sky, the moon, a motion-blurred object) still yield dozens. Patches survive crops,
+  overlays elsewhere in the frame and small rotations; their layout lets `similarity.compare`
+  check geometric agreement without any pixels.
+
+Everything is deterministic: the same pixels give the same values (ties in blob strength go to
+the finer octave, then to the earlier position). The scale space is written into scratch memory
+kept between calls (one block per thread): at this size, touching fresh memory costs about as
+much as the filtering.
 
 A mirror image's local features are derived from the stored ones (x becomes 1 - x and each
 row of the patch hash is reversed), so they are not stored.
@@ -20,13 +31,15 @@ row of the patch hash is reversed), so they are not stored.
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 
-import imagehash
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageOps
+from PIL import Image
 from scipy import ndimage
+from scipy.fft import dct
 
 WORK = 256
 """The working image has about WORK x WORK * 3 / 4 pixels (and a long side of at most 1.5 WORK):
@@ -37,14 +50,21 @@ PATCH_GRID = 8
 """A patch hash samples PATCH_GRID x PATCH_GRID points: 64 bits."""
 PATCH_RADIUS = 6.0
 """Half the side of a patch, in units of its blob's scale (sigma)."""
-OCTAVES = 3
+OCTAVES = 4
 INTERVALS = 3
 SIGMA0 = 1.6
-CONTRAST = 0.002
+TRUNCATE = 3.0
+"""Gaussian kernels reach this many sigmas."""
+CONTRAST = 0.0003
 """Weakest difference-of-Gaussians response kept (grey levels scaled to 0..1): low, so that dim
 or flat photos still yield features; the strongest MAX_POINTS are kept."""
-EDGE_RATIO = 10.0
+EDGE_RATIO = 20.0
 """Blobs stretched along an edge more than this (principal curvature ratio) are dropped."""
+DARK = 0.2
+"""Border bars are darker than this or lighter than 1 - DARK (grey levels 0..1)."""
+BAND = 0.2
+"""The band hashes skip this share of the height at the top and at the bottom, where channels burn in
+tickers, banners and logos."""
 
 FloatArray = NDArray[np.float32]
 
@@ -67,7 +87,7 @@ class Features:
 
 def working_image(image: Image.Image) -> FloatArray:
     """Greyscale float image (0..1) of about WORK x WORK * 3 / 4 pixels (box-filtered down, or up)."""
-    grey = image.convert("L")
+    grey = image if image.mode == "L" else image.convert("L")
     w, h = grey.size
     s = min(WORK / max(w, h) * 1.5, (WORK * WORK * 0.75 / (w * h)) ** 0.5)
     size = (max(1, round(w * s)), max(1, round(h * s)))
@@ -80,13 +100,16 @@ def trim_box(work: FloatArray, tolerance: float = 0.035, most: float = 0.4) -> t
     """(left, top, right, bottom) of the content inside uniform border bars, in working pixels.
 
     A bar is a run of rows (or columns) from an edge that are each nearly flat and of the
-    colour of the outermost one; at most `most` of a side is taken, and runs under 1.5% are
+    colour of the outermost one, which must be near black or near white (a coloured band is a
+    banner, part of the picture); at most `most` of a side is taken, and runs under 1.5% are
     kept (noise, not bars).
     """
     h, w = work.shape
 
     def run(lines: FloatArray, limit: int) -> int:
         edge = float(np.median(lines[0]))
+        if DARK < edge < 1 - DARK:
+            return 0
         n = 0
         for line in lines[:limit]:
             if float(np.abs(line - edge).max()) > tolerance * 3 or float(line.std()) > tolerance:
@@ -101,30 +124,64 @@ def trim_box(work: FloatArray, tolerance: float = 0.035, most: float = 0.4) -> t
     return left, top, w - right, h - bottom
 
 
-def content_image(image: Image.Image) -> tuple[Image.Image, tuple[float, float, float, float]]:
-    """The image without its border bars, and the trimmed fractions (left, top, right, bottom)."""
-    work = working_image(image)
+def content_image(image: Image.Image) -> tuple[FloatArray, tuple[float, float, float, float]]:
+    """The working image of the content inside border bars, and the trimmed fractions (left, top,
+    right, bottom)."""
+    grey = image.convert("L")
+    work = working_image(grey)
     h, w = work.shape
     left, top, right, bottom = trim_box(work)
     if (left, top, right, bottom) == (0, 0, w, h):
-        return image, (0.0, 0.0, 0.0, 0.0)
-    sx, sy = image.width / w, image.height / h
+        return work, (0.0, 0.0, 0.0, 0.0)
+    sx, sy = grey.width / w, grey.height / h
     box = (round(left * sx), round(top * sy), round(right * sx), round(bottom * sy))
-    return image.crop(box), (left / w, top / h, 1 - right / w, 1 - bottom / h)
+    return working_image(grey.crop(box)), (left / w, top / h, 1 - right / w, 1 - bottom / h)
+
+
+THUMB = 64
+"""Global hashes start from a THUMB x THUMB Lanczos thumbnail of the working image."""
+
+
+def _shrunk(thumb: Image.Image, size: tuple[int, int]) -> NDArray[np.float64]:
+    """The thumbnail resized (Lanczos, as imagehash does) to size = (width, height), 0..255."""
+    return np.asarray(thumb.resize(size, Image.Resampling.LANCZOS), dtype=np.float64) * 255.0
+
+
+def _hex(bits: NDArray[np.bool_]) -> str:
+    """Bits in row-major order as hexadecimal, most significant first (as imagehash writes them)."""
+    return np.packbits(bits.ravel()).tobytes().hex()
+
+
+def _phash(pixels: NDArray[np.float64]) -> str:
+    """imagehash's phash of a 32 x 32 image: its 8 x 8 lowest DCT frequencies above their median."""
+    low = dct(dct(pixels, axis=0), axis=1)[:8, :8]
+    return _hex(low > np.median(low))
+
+
+def _dhash(pixels: NDArray[np.float64]) -> str:
+    """imagehash's dhash of an (n + 1) x n image: is each pixel brighter than its left neighbour?"""
+    return _hex(pixels[:, 1:] > pixels[:, :-1])
 
 
 def global_hashes(work: FloatArray) -> dict[str, str]:
-    """64-bit phash and dhash of the working image and of its mirror image, and a 256-bit dhash."""
-    grey = Image.fromarray(np.round(work * 255).astype(np.uint8), "L")
-    mirrored = ImageOps.mirror(grey)
-    return {
-        "phash": str(imagehash.phash(grey)),
-        "phash_mirror": str(imagehash.phash(mirrored)),
-        "dhash": str(imagehash.dhash(grey)),
-        "dhash_mirror": str(imagehash.dhash(mirrored)),
-        "dhash16": str(imagehash.dhash(grey, 16)),
-        "dhash16_mirror": str(imagehash.dhash(mirrored, 16)),
-    }
+    """phash and dhash (64 bits) of the working image, of its middle band and of their mirror
+    images, and a 256-bit dhash of the image and of its mirror image.
+
+    They are imagehash's algorithms run on a `THUMB` x `THUMB` thumbnail of the working image
+    (resizing the working image once is most of their cost); each mirror image's hash comes from
+    the same small resized image, flipped (Lanczos is symmetric).
+    """
+    thumb = Image.fromarray(work, "F").resize((THUMB, THUMB), Image.Resampling.LANCZOS)
+    cut = round(THUMB * BAND)
+    band = thumb.crop((0, cut, THUMB, THUMB - cut))
+    out: dict[str, str] = {}
+    for prefix, image in (("", thumb), ("band_", band)):
+        p32, d8 = _shrunk(image, (32, 32)), _shrunk(image, (9, 8))
+        out[prefix + "phash"], out[prefix + "phash_mirror"] = _phash(p32), _phash(p32[:, ::-1])
+        out[prefix + "dhash"], out[prefix + "dhash_mirror"] = _dhash(d8), _dhash(d8[:, ::-1])
+    d16 = _shrunk(thumb, (17, 16))
+    out["dhash16"], out["dhash16_mirror"] = _dhash(d16), _dhash(d16[:, ::-1])
+    return out
 
 
 def _bits(samples: NDArray[np.float64]) -> NDArray[np.uint64]:
@@ -134,17 +191,105 @@ def _bits(samples: NDArray[np.float64]) -> NDArray[np.uint64]:
     return (on.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
 
 
-def _max3(a: FloatArray) -> FloatArray:
-    """Maximum over each element's 3 x 3 x 3 neighbourhood (edges repeat), one axis at a time."""
-    out = a
-    for axis in range(a.ndim):
-        pad = [(0, 0)] * a.ndim
-        pad[axis] = (1, 1)
-        p = np.pad(out, pad, mode="edge")
-        n = out.shape[axis]
-        lo, mid, hi = (p[(slice(None),) * axis + (slice(i, i + n),)] for i in range(3))
-        out = np.maximum(np.maximum(lo, mid), hi)
+def _peaks(mag: FloatArray, margin: int, scratch: FloatArray) -> NDArray[np.bool_]:
+    """Where the middle layers of a scale stack are the largest of their 3 x 3 x 3 neighbourhood,
+    `margin` pixels in from every side (one axis at a time, on views: no padding). `scratch` holds
+    at least 2 * mag.size float32 elements."""
+    layers, h, w = mag.shape
+    m = mag[:, margin - 1 : h - margin + 1, margin - 1 : w - margin + 1]
+    hh, ww = m.shape[1] - 2, m.shape[2] - 2
+    na, nb = layers * m.shape[1] * ww, layers * hh * ww
+    a = scratch[:na].reshape(layers, m.shape[1], ww)
+    np.maximum(m[:, :, :-2], m[:, :, 2:], out=a)
+    np.maximum(a, m[:, :, 1:-1], out=a)
+    b = scratch[na : na + nb].reshape(layers, hh, ww)
+    np.maximum(a[:, :-2], a[:, 2:], out=b)
+    np.maximum(b, a[:, 1:-1], out=b)
+    c = scratch[: (layers - 2) * hh * ww].reshape(layers - 2, hh, ww)
+    np.maximum(b[:-2], b[2:], out=c)
+    np.maximum(c, b[1:-1], out=c)
+    inner = mag[1:-1, margin:-margin, margin:-margin]
+    peak = inner >= c
+    peak &= inner > CONTRAST
+    return peak
+
+
+@functools.lru_cache(maxsize=64)
+def _kernel(sigma: float) -> NDArray[np.float64]:
+    """The Gaussian kernel `ndimage.gaussian_filter` uses for `sigma` (reaching TRUNCATE sigmas)."""
+    x = np.arange(-int(TRUNCATE * sigma + 0.5), int(TRUNCATE * sigma + 0.5) + 1)
+    phi = np.exp(-0.5 / (sigma * sigma) * x**2)
+    return phi / phi.sum()
+
+
+def _blur(image: FloatArray, sigma: float, out: FloatArray) -> FloatArray:
+    """`ndimage.gaussian_filter(image, sigma, output=out, truncate=TRUNCATE)`, without working
+    out the kernel again on every call (a tenth of the cost at this size)."""
+    weights = _kernel(sigma)
+    ndimage.correlate1d(image, weights, axis=0, output=out, mode="reflect")
+    ndimage.correlate1d(out, weights, axis=1, output=out, mode="reflect")
     return out
+
+
+_WORKSPACE = threading.local()
+
+
+def _workspace(size: int) -> FloatArray:
+    """`size` float32 elements of scratch memory, kept for the next call in this thread: at this
+    image size, touching fresh memory costs about a fifth of `local_features`. Every element is
+    written before it is read, so what a previous call left there never matters."""
+    buf: FloatArray | None = getattr(_WORKSPACE, "buf", None)
+    if buf is None or buf.size < size:
+        buf = np.empty(size, dtype=np.float32)
+        _WORKSPACE.buf = buf
+    return buf[:size]
+
+
+def _bilinear(
+    stack: FloatArray, layer: NDArray[np.intp], rows: NDArray[np.float64], cols: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Layers of `stack` sampled at (rows, cols), all broadcast together, by bilinear
+    interpolation; points outside take the value of the nearest edge."""
+    h, w = stack.shape[1:]
+    r = np.clip(rows, 0, h - 1)
+    c = np.clip(cols, 0, w - 1)
+    r0 = np.minimum(r.astype(np.intp), h - 2)
+    c0 = np.minimum(c.astype(np.intp), w - 2)
+    fr, fc = r - r0, c - c0
+    flat, at = stack.reshape(-1), (layer * h + r0) * w + c0
+    top = flat[at] * (1 - fc) + flat[at + 1] * fc
+    bottom = flat[at + w] * (1 - fc) + flat[at + w + 1] * fc
+    return np.asarray(top * (1 - fr) + bottom * fr, dtype=np.float64)
+
+
+def _extrema(
+    dog: FloatArray, scratch: FloatArray
+) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]:
+    """Scale-space extrema of one octave's difference-of-Gaussians stack that are blob-like:
+    (layer, sub-pixel row, sub-pixel column, strength). `dog` holds magnitudes (|DoG|): at an
+    extremum its neighbours share its sign, so the blob test and the sub-pixel fit are unchanged."""
+    margin = 2
+    s, r, c = np.nonzero(_peaks(dog, margin, scratch))
+    s, r, c = s + 1, r + margin, c + margin
+    flat, w = dog.reshape(-1), dog.shape[2]
+    at = (s * dog.shape[1] + r) * w + c
+    centre = flat[at]
+    left, right = flat[at - 1], flat[at + 1]
+    up, down = flat[at - w], flat[at + w]
+    dxx = left + right - 2 * centre
+    dyy = up + down - 2 * centre
+    dxy = (flat[at + w + 1] - flat[at + w - 1] - flat[at - w + 1] + flat[at - w - 1]) / 4
+    tr = dxx + dyy
+    det = dxx * dyy - dxy * dxy
+    ok = (det > 0) & (tr * tr * EDGE_RATIO < (EDGE_RATIO + 1) ** 2 * det)
+    s, r, c = s[ok], r[ok], c[ok]
+    # Sub-pixel position: the vertex of a parabola through each axis's three samples (the blob
+    # test above makes both second differences non-zero and of one sign).
+    oc = np.clip((left[ok] - right[ok]) / (2 * dxx[ok]), -0.5, 0.5)
+    orow = np.clip((up[ok] - down[ok]) / (2 * dyy[ok]), -0.5, 0.5)
+    rows = r.astype(np.float64) + orow.astype(np.float64)
+    cols = c.astype(np.float64) + oc.astype(np.float64)
+    return s, rows, cols, dog[s, r, c]
 
 
 def local_features(work: FloatArray) -> Features:
@@ -152,66 +297,67 @@ def local_features(work: FloatArray) -> Features:
     h0, w0 = work.shape
     long_side = float(max(h0, w0))
     k = 2.0 ** (1.0 / INTERVALS)
-    xs: list[NDArray[np.float64]] = []
-    ys: list[NDArray[np.float64]] = []
-    sigmas: list[NDArray[np.float64]] = []
-    strengths: list[NDArray[np.float64]] = []
-    samples: list[NDArray[np.float64]] = []
-    base = ndimage.gaussian_filter(work, SIGMA0 * 0.8)
-    offsets = (np.arange(PATCH_GRID * 2) + 0.5) / PATCH_GRID - 1.0  # 16 points across -1..1
-    for octave in range(OCTAVES):
-        if min(base.shape) < 16:
-            break
-        factor = 2.0**octave
-        levels = [base]
-        for i in range(1, INTERVALS + 3):
-            prev = SIGMA0 * k ** (i - 1)
-            levels.append(ndimage.gaussian_filter(levels[-1], prev * np.sqrt(k * k - 1), truncate=3.0))
-        stack = np.stack(levels)
-        dog = stack[1:] - stack[:-1]
-        mag = np.abs(dog)
-        peak = (mag == _max3(mag)) & (mag > CONTRAST)
-        peak[0] = peak[-1] = False
-        margin = 2
-        peak[:, :margin] = peak[:, -margin:] = False
-        peak[:, :, :margin] = peak[:, :, -margin:] = False
-        s_idx, r_idx, c_idx = np.nonzero(peak)
-        if len(s_idx):
-            d = dog[s_idx]
-            dxx = d[np.arange(len(s_idx)), r_idx, c_idx + 1] + d[np.arange(len(s_idx)), r_idx, c_idx - 1]
-            dxx = dxx - 2 * dog[s_idx, r_idx, c_idx]
-            dyy = dog[s_idx, r_idx + 1, c_idx] + dog[s_idx, r_idx - 1, c_idx] - 2 * dog[s_idx, r_idx, c_idx]
-            dxy = (dog[s_idx, r_idx + 1, c_idx + 1] - dog[s_idx, r_idx + 1, c_idx - 1]
-                   - dog[s_idx, r_idx - 1, c_idx + 1] + dog[s_idx, r_idx - 1, c_idx - 1]) / 4
-            tr = dxx + dyy
-            det = dxx * dyy - dxy * dxy
-            ok = (det > 0) & (tr * tr * EDGE_RATIO < (EDGE_RATIO + 1) ** 2 * det)
-            s_idx, r_idx, c_idx = s_idx[ok], r_idx[ok], c_idx[ok]
-        for s in np.unique(s_idx):
-            sel = s_idx == s
-            rr, cc = r_idx[sel].astype(np.float64), c_idx[sel].astype(np.float64)
-            sigma = SIGMA0 * k**s
-            radius = PATCH_RADIUS * sigma
-            level = stack[s]
-            grid_r = rr[:, None, None] + radius * offsets[None, :, None]
-            grid_c = cc[:, None, None] + radius * offsets[None, None, :]
-            grid_r, grid_c = np.broadcast_arrays(grid_r, grid_c)
-            vals = ndimage.map_coordinates(level, [grid_r.ravel(), grid_c.ravel()], order=1, mode="nearest")
-            vals = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4))
-            samples.append(vals.reshape(len(rr), -1).astype(np.float64))
-            xs.append((cc + 0.5) * factor / w0)
-            ys.append((rr + 0.5) * factor / h0)
-            sigmas.append(np.full(len(rr), sigma * factor / long_side))
-            strengths.append(np.abs(dog[s, r_idx[sel], c_idx[sel]]).astype(np.float64))
+    steps = [float(SIGMA0 * k ** (i - 1) * np.sqrt(k * k - 1)) for i in range(1, INTERVALS + 3)]
+    found: list[tuple[int, NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]] = []
+    stacks: list[FloatArray] = []
+    # Octave sizes (each keeps every other pixel of the last), then one workspace for all stacks,
+    # the difference-of-Gaussians layers and the peak search.
+    shapes: list[tuple[int, int]] = []
+    h, w = h0, w0
+    while len(shapes) < OCTAVES and min(h, w) >= 16:
+        shapes.append((h, w))
+        h, w = (h + 1) // 2, (w + 1) // 2
+    levels = len(steps) + 1
+    sizes = [levels * h * w for h, w in shapes]
+    space = _workspace(sum(sizes) + 3 * (levels - 1) * h0 * w0)
+    offset = sum(sizes)
+    dog_space, peak_space = space[offset : offset + (levels - 1) * h0 * w0], space[offset + (levels - 1) * h0 * w0 :]
+    offset = 0
+    base = _blur(work, SIGMA0 * 0.8, np.empty_like(work))
+    for octave, (h, w) in enumerate(shapes):
+        stack = space[offset : offset + sizes[octave]].reshape(levels, h, w)
+        offset += sizes[octave]
+        stack[0] = base
+        for i, step in enumerate(steps):
+            _blur(stack[i], step, stack[i + 1])
+        stacks.append(stack)
+        dog = dog_space[: (levels - 1) * h * w].reshape(levels - 1, h, w)
+        np.subtract(stack[1:], stack[:-1], out=dog)
+        found.append((octave, *_extrema(np.abs(dog, out=dog), peak_space)))
         base = stack[INTERVALS][::2, ::2]
     aspect = w0 / h0
-    if not xs:
+    strength = np.concatenate([f[4] for f in found])
+    if not len(strength):
         empty = np.zeros(0)
         return Features(empty, empty, empty, np.zeros(0, dtype=np.uint64), aspect)
+    # Keep the strongest; ties (rare) go to the finer octave, then to the earlier position.
+    keep = np.zeros(len(strength), dtype=bool)
+    keep[np.argsort(-strength, kind="stable")[:MAX_POINTS]] = True
+    offsets = (np.arange(PATCH_GRID * 2) + 0.5) / PATCH_GRID - 1.0  # 16 points across -1..1
+    xs, ys, sigmas, strengths, samples = [], [], [], [], []
+    start = 0
+    for octave, s_idx, rows, cols, st in found:
+        sel = keep[start : start + len(st)]
+        start += len(st)
+        if not sel.any():
+            continue
+        factor = 2.0**octave
+        layer, rr, cc = s_idx[sel], rows[sel], cols[sel]
+        sigma = SIGMA0 * k**layer
+        radius = (PATCH_RADIUS * sigma)[:, None, None]
+        grid_r = rr[:, None, None] + radius * offsets[None, :, None]
+        grid_c = cc[:, None, None] + radius * offsets[None, None, :]
+        vals = _bilinear(stacks[octave], layer[:, None, None], grid_r, grid_c)
+        vals = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4))
+        samples.append(vals.reshape(len(rr), -1))
+        # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
+        xs.append((cc * factor + 0.5) / w0)
+        ys.append((rr * factor + 0.5) / h0)
+        sigmas.append(sigma * factor / long_side)
+        strengths.append(st[sel].astype(np.float64))
     x, y, sc, st = (np.concatenate(v) for v in (xs, ys, sigmas, strengths))
-    smp = np.concatenate(samples)
-    order = np.argsort(-st, kind="stable")[:MAX_POINTS]
-    return Features(x[order], y[order], sc[order], _bits(smp[order]), aspect)
+    order = np.argsort(-st, kind="stable")
+    return Features(x[order], y[order], sc[order], _bits(np.concatenate(samples)[order]), aspect)
 
 
 # --- storage as hex ----------------------------------------------------------------------------

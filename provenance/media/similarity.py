@@ -11,20 +11,29 @@ What is stored (all hexadecimal strings in `Hashes.values`):
 * ``phash``, ``dhash`` (64 bits) of the content after trimming border bars, and
   ``phash_mirror``, ``dhash_mirror`` of its mirror image;
 * ``dhash16``, ``dhash16_mirror`` (256 bits): a finer opinion that must confirm a phash match;
+* ``band_phash``, ``band_dhash`` and their ``_mirror`` twins (64 bits): the same hashes of the
+  middle band of the content (the top and bottom 20% left out, where channels burn in tickers,
+  banners and logos);
 * ``trim``: the bars trimmed off (4 bytes: left, top, right, bottom as 1/255 of a side);
-* ``local``: up to 128 features, 14 bytes each (position, scale, 64-bit patch hash).
+* ``local``: the aspect ratio and up to 128 features, 14 bytes each (position, scale, 64-bit
+  patch hash).
 
 How `compare` decides:
 
 1. Global: phash distance <= 10 (plain or mirrored), confirmed by the 256-bit dhash. This
-   catches resized, recompressed, greyscale, brightened, letterboxed and mirrored copies.
-2. Local: each feature of one photo is paired with its nearest feature of the other (patch
-   hashes within 12 bits); every pair of such matches proposes a similarity transform (scale
-   0.45-2.2, rotation up to 8 degrees), and the best must be agreed by at least 8 distinct
-   matches spread over the overlap. This catches crops, burned-in banners and logos, and small
-   rotations, in either direction, and mirrored crops (the mirror's features are derived).
-   Requiring spread agreement under one geometry is what keeps different photos apart: two
-   photos with the same channel logo or the same ticker agree only in that small region.
+   catches resized, recompressed, greyscale, brightened, letterboxed and mirrored copies, and
+   many with a small overlay ("overlaid" when the middle band is much closer than the whole).
+2. Band: band phash distance <= 8 (plain or mirrored), confirmed by the band dhash (<= 10).
+   This catches copies with a banner or logo burned in at the top or bottom ("overlaid").
+3. Local: each feature of one photo is paired with its 3 nearest features of the other (patch
+   hashes within 9 bits; three, because lattices and rows of lights repeat one patch); every
+   pair of such matches proposes a similarity transform (scale 0.45-2.2, rotation up to 8
+   degrees), and the best must be agreed (within 1.5% of the long side) by at least 7 distinct
+   matches spread over the overlap, one of them in the middle band of both. This catches
+   crops, burned-in banners and logos, and small rotations, in either direction, and mirrored
+   crops (the mirror's features are derived). Requiring spread agreement under one geometry is
+   what keeps different photos apart: two photos with the same channel logo or the same ticker
+   agree only in that small region, at the top or bottom.
 
 Two frames of one scene shot a moment apart often agree locally too and are reported as the
 same photo, with how similar they are.
@@ -35,13 +44,14 @@ stored photo, and the 64-bit patch hashes of the local features (one row per fea
 its photo id). A query then runs in two stages:
 
 * candidates, vectorised: ``np.bitwise_count(column ^ q) <= t`` for the query's ``phash``
-  and ``phash_mirror`` against the stored ``phash`` column (about 1.2 ms per million rows
-  and query hash here), and for local features a lookup of the query's patch hashes: split
-  each 64-bit hash into four 16-bit words kept in sorted arrays (``np.searchsorted``), so
-  that any stored feature within 3 bits shares a word with the query (pigeonhole), then
-  count hits per photo; photos with >= 4 hits are candidates. A full scan of all features
-  (1M photos x 128) would cost seconds, which is why the words are indexed;
-* verification: `compare` on the candidates only (about 0.2 ms each).
+  and ``phash_mirror`` against the stored ``phash`` column, and the same for ``band_phash``
+  (about 1.2 ms per million rows and query hash here), and for local features a lookup of
+  the query's patch hashes: split each 64-bit hash into four 16-bit words kept in sorted
+  arrays (``np.searchsorted``), so that any stored feature within 3 bits shares a word with
+  the query (pigeonhole), then count hits per photo; photos with >= 4 hits are candidates. A
+  full scan of all features (1M photos x 128) would cost seconds, which is why the words are
+  indexed;
+* verification: `compare` on the candidates only (about 0.25 ms each).
 
 Mirrored local features of the query are derived as in `compare` and looked up the same way.
 """
@@ -51,9 +61,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import imagehash
 import numpy as np
 import PIL
+import scipy
 from numpy.typing import NDArray
 from PIL import Image
 
@@ -61,14 +71,32 @@ from provenance.media import hashing
 from provenance.model import Hashes
 
 RECIPE = (
-    f"sim2 work{hashing.WORK} trim phash8 dhash8 dhash16 +mirror"
-    f" dog{hashing.OCTAVES}x{hashing.INTERVALS} c{hashing.CONTRAST} n{hashing.MAX_POINTS}"
+    f"sim3 work{hashing.WORK} trim{hashing.DARK} thumb{hashing.THUMB} phash8 dhash8 dhash16 band{hashing.BAND} +mirror"
+    f" dog{hashing.OCTAVES}x{hashing.INTERVALS}t{hashing.TRUNCATE} c{hashing.CONTRAST} e{hashing.EDGE_RATIO}"
+    f" n{hashing.MAX_POINTS}"
     f" patch{hashing.PATCH_GRID}r{hashing.PATCH_RADIUS}"
 )
 """Names the algorithms and sizes; bump it whenever the values would change."""
 
-VERSION = f"{RECIPE} imagehash={imagehash.__version__} pillow={PIL.__version__} numpy={np.__version__}"
-"""The `Hashes.version` this module writes and accepts."""
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+VERSION = (
+    f"{RECIPE} pillow={_minor(PIL.__version__)} numpy={_minor(np.__version__)}"
+    f" scipy={_minor(scipy.__version__)}"
+)
+"""The `Hashes.version` this module writes and accepts.
+
+It names the libraries whose code computes the values (Pillow resizes, numpy and scipy filter,
+interpolate and transform), by major.minor version only. A patch release fixes bugs without
+changing algorithms; should one still move a value, it moves it by a rounding step, which flips at
+most a few bits of a hash or a feature, well inside the tolerances `compare` allows. Refusing to
+compare across every patch release would instead make the archive unusable after each routine
+upgrade (its files may be gone, so it cannot be rehashed). Minor releases may change filters or
+defaults, so they are not compared.
+"""
 
 PHASH_NEAR = 4
 """phash distance at or below which two images are near-identical copies."""
@@ -78,20 +106,27 @@ DHASH16_CONFIRM = 48
 """256-bit dhash distance a phash match must also stay within: phash sees only the broad layout,
 and two photos alike in layout (two halves of one round subject) can share it."""
 LETTERBOX = 0.03
-"""Trimmed border bars differing by more than this share of a side: one copy is letterboxed."""
+"""Trimmed border bars differing by more than this share of two opposite sides: one copy is
+letterboxed."""
+BAND_SAME = 8
+"""phash distance of the middle bands at or below which two images are the same photo, overlaid."""
+BAND_CONFIRM = 10
+"""64-bit dhash distance of the middle bands that must confirm a band phash match."""
 CROPPED = 0.06
 """A copy showing less than 1 - CROPPED of the other's frame is reported as cropped."""
 
-MATCH_BITS = 12
+MATCH_BITS = 9
 """Patch hashes within this Hamming distance (of 64) are tentative matches."""
-NEIGHBOURS = 1
+NEIGHBOURS = 3
 """Each feature is paired tentatively with this many nearest features of the other image."""
-MIN_INLIERS = 8
+MIN_INLIERS = 7
 """Distinct feature matches one similarity transform must explain to call two photos the same."""
 MIN_SPREAD = 0.15
 """The middle 60% of those matches must spread over this share of the overlap's width and height:
 a shared logo or banner alone (a small or flat region) never makes two photos the same."""
-TOLERANCE = 0.02
+MIN_MIDDLE = 1
+"""Of those, how many must lie in the middle band (as the band hashes see it) of both photos."""
+TOLERANCE = 0.015
 """Largest position error of an agreeing match, as a share of the long side."""
 SCALE_RANGE = (0.45, 2.2)
 """Relative sizes of the two contents that are searched."""
@@ -135,8 +170,7 @@ def compute_hashes(image: Image.Image) -> Hashes:
     The image is already EXIF-transposed and may be draft-reduced (as small as ~256 px on its
     short side), so nothing here depends on full resolution.
     """
-    content, trim = hashing.content_image(image)
-    work = hashing.working_image(content)
+    work, trim = hashing.content_image(image)
     values = hashing.global_hashes(work)
     values["trim"] = "".join(f"{round(t * 255):02x}" for t in trim)
     values["local"] = hashing.pack_features(hashing.local_features(work))
@@ -167,6 +201,8 @@ class _Fit:
     """Share of a's frame that b shows (1 when b shows all of a)."""
     cover_b: float
     """Share of b's frame that a shows."""
+    bits: float
+    """Mean patch-hash distance of the agreeing matches."""
 
 
 def _frame(f: hashing.Features) -> tuple[float, float]:
@@ -216,6 +252,12 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
     n = min(len(set(ia[inl].tolist())), len(set(ib[inl].tolist())))
     if n < MIN_INLIERS:
         return None
+    # A ticker, banner or logo shared by two photos sits in their top or bottom band: some of the
+    # agreement must come from the middle of both frames.
+    ya, yb = a.y[ia[inl]], b.y[ib[inl]]
+    middle = (ya > hashing.BAND) & (ya < 1 - hashing.BAND) & (yb > hashing.BAND) & (yb < 1 - hashing.BAND)
+    if middle.sum() < MIN_MIDDLE:
+        return None
     mh, th = m[h], t[h]
     # Where a's frame lands in b: the overlap, and how much of each frame the other covers.
     corners = np.array([0, wa, wa + 1j * ha, 1j * ha]) * mh + th
@@ -231,7 +273,8 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
     overlap_b = (hi_x - lo_x) * (hi_y - lo_y)
     cover_b = float(overlap_b / (wb * hb))
     cover_a = float(overlap_b / (abs(mh) ** 2 * wa * ha))
-    return _Fit(n, float(abs(mh)), float(np.degrees(np.angle(mh))), min(cover_a, 1.0), min(cover_b, 1.0))
+    bits = float(dist[ia[inl], ib[inl]].mean())
+    return _Fit(n, float(abs(mh)), float(np.degrees(np.angle(mh))), min(cover_a, 1.0), min(cover_b, 1.0), bits)
 
 
 def _trim(values: Mapping[str, str]) -> NDArray[np.float64]:
@@ -248,18 +291,36 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
     if a.version != b.version:
         raise ValueError(f"cannot compare hashes made differently: {a.version!r} vs {b.version!r}")
     av, bv = a.values, b.values
-    letterboxed = bool(np.abs(_trim(av) - _trim(bv)).max() > LETTERBOX)
+    # Letterbox and pillarbox bars come in pairs (top and bottom, or left and right).
+    bars = np.abs(_trim(av) - _trim(bv)) > LETTERBOX
+    letterboxed = bool((bars[0] and bars[2]) or (bars[1] and bars[3]))
     best: Similarity | None = None
     for suffix, mirrored in (("", False), ("_mirror", True)):
         phash = _distance(av["phash"], bv["phash" + suffix])
         fine = _distance(av["dhash16"], bv["dhash16" + suffix])
         if phash <= PHASH_SAME and fine <= DHASH16_CONFIRM:
-            plain = (("mirrored",) if mirrored else ()) + (("letterboxed",) if letterboxed else ())
+            # The middle band much closer than the whole: a banner or logo at the top or bottom.
+            band = _distance(av["band_phash"], bv["band_phash" + suffix])
+            overlaid = phash > PHASH_NEAR and band <= phash / 2
+            plain = ((("mirrored",) if mirrored else ()) + (("overlaid",) if overlaid else ())
+                     + (("letterboxed",) if letterboxed else ()))
             sim = Similarity(score=1.0 - phash / 64, distance=phash, how=plain)
             if best is None or sim.score > best.score:
                 best = sim
     if best is not None:
         return best
+    # The middle band: the same photo with a ticker, banner or logo burned in at the top or bottom.
+    for suffix, mirrored in (("", False), ("_mirror", True)):
+        phash = _distance(av["band_phash"], bv["band_phash" + suffix])
+        fine = _distance(av["band_dhash"], bv["band_dhash" + suffix])
+        if phash <= BAND_SAME and fine <= BAND_CONFIRM:
+            words = (("mirrored",) if mirrored else ()) + ("overlaid",) + (("letterboxed",) if letterboxed else ())
+            sim = Similarity(score=1.0 - phash / 64, distance=phash, how=words)
+            if best is None or sim.score > best.score:
+                best = sim
+    if best is not None:
+        return best
+    band = min(_distance(av["band_phash"], bv["band_phash"]), _distance(av["band_phash"], bv["band_phash_mirror"]))
     fa = hashing.unpack_features(av["local"])
     fb = hashing.unpack_features(bv["local"])
     for mirrored in (False, True):
@@ -273,6 +334,10 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
             how.append("cropped")
         if abs(fit.angle) >= 0.8:
             how.append("rotated")
+        elif "cropped" not in how and band <= PHASH_SAME:
+            # Same framing and the middle bands agree, yet the whole-image hashes do not: something
+            # was laid over the top or bottom.
+            how.append("overlaid")
         if letterboxed:
             how.append("letterboxed")
         phash = min(_distance(av["phash"], bv["phash"]), _distance(av["phash"], bv["phash_mirror"]))
