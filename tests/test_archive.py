@@ -193,7 +193,7 @@ def test_a_version_mismatch_asks_for_a_re_hash(cli, desk) -> None:
     run = cli("archive", "search", "ferry/coffee-small.jpg")
     assert run.code == 2 and run.out == ""
     [line] = run.err.strip().splitlines()
-    assert "2 photos by 'sim1 imagehash=4.0'" in line and "this provenance hashes by 'sim2" in line
+    assert "2 photos by 'sim1 imagehash=4.0'" in line and "this provenance hashes by 'sim3" in line
     assert "re-hash" in line and "provenance archive add" in line
     run = cli("check", "--format", "json", "--archive", ARCHIVE, "ferry")
     assert run.code == 1 and "Traceback" not in run.err

@@ -16,8 +16,8 @@ from provenance.media import similarity
 from provenance.pipeline import run
 
 PINNED_VERSION = (
-    "sim2 work256 trim phash8 dhash8 dhash16 +mirror dog3x3 c0.002 n128 patch8r6.0 "
-    "imagehash=4.3.2 pillow=13.0.0 numpy=2.4.6"
+    "sim3 work256 trim0.2 thumb64 phash8 dhash8 dhash16 band0.2 +mirror dog4x3t3.0 c0.0003 e20."
+    "0 n128 patch8r6.0 pillow=13.0 numpy=2.4 scipy=1.17"
 )
 """`similarity.VERSION` when the values below were computed."""
 
@@ -37,52 +37,86 @@ RECORDS = {
 HASHES = {
     "seed": {
         "photo-1.jpg": {
-            "phash": "84cc4b96ba4d333e", "phash_mirror": "d1991ec3ef10466b",
-            "dhash": "60d6caa435d46458", "dhash_mirror": "b990a8da53d4d965",
-            "dhash16": "57529d443289d619c55cd959db59d61ab937ac93a35a91690691569b2966529a",
-            "dhash16_mirror": "b510cd4646b36594c45c45646524a694134236caa53a497266932695992a04b4",
+            "band_dhash": "96ea45b63535d45a",
+            "band_dhash_mirror": "96a85d925353d4a5",
+            "band_phash": "b46941ba78556b87",
+            "band_phash_mirror": "e13d14ef2d013ed2",
+            "dhash": "60d6caa435d46459",
+            "dhash16": "77529d4c329dd619c55cd95ddb59d69abd37ac93a35a91693691569bab66d29b",
+            "dhash16_mirror": "b511cd4646b36794c55c45646524a694134236caa53a697676932695992a26b4",
+            "dhash_mirror": "f994acda53d4d965",
+            "local": "cff4c704ee4558f6a0f91e07ccf402a12dda359781bd178ea0644b219b625e9f",
+            "phash": "84cc4b96ba4d333e",
+            "phash_mirror": "d1991ec3ef10466b",
             "trim": "00000000",
-            "local": "f2850fecceb59af7080bea293abc4e58060f269760b9a3f3e96c761ebf8b950c",
         },
         "photo-2.jpg": {
-            "phash": "c2924c5532bddfc8", "phash_mirror": "97c7190867e88a9f",
-            "dhash": "cd8dd91d897293a7", "dhash_mirror": "4c4e64476eb1361a",
-            "dhash16": "d9b6d2d26656d65664d2669222d0a1e6c266e8e05949091c9902d325e9256d0d",
-            "dhash16_mirror": "926494b495999594b4d9b699f4bb987a99bc18e86d65c76f87665b345b684349",
+            "band_dhash": "cdb95c8d8dc93233",
+            "band_dhash_mirror": "4c62c54e4e6cb333",
+            "band_phash": "d2b2cd4220b773b5",
+            "band_phash_mirror": "87e7981575e236e0",
+            "dhash": "cd8dd91d897293a7",
+            "dhash16": "d9b6d2d26656d65664d2669222d0a1e6c266e8e65949091c9916d325e9256d1d",
+            "dhash16_mirror": "9264b4b495999594b4d9b699f4bb987a99bc98e86d65c76f97665b345b684749",
+            "dhash_mirror": "4c4e64476eb1361a",
+            "local": "713252a05918f23b34ea892a74c08a226305acc41a110c8da3a0bfea3c43e0bc",
+            "phash": "c2924c5532bddfc8",
+            "phash_mirror": "97c7191867e88a9d",
             "trim": "00000000",
-            "local": "bc31997ce5fb56c44849af2cee213d12fe4af468dadecf4c71e5f07904470d64",
         },
     },
     "rules/reused-photo/bad-md": {
         "coffee-small.jpg": {
-            "phash": "bb8320376c0f3637", "phash_mirror": "eed67562195a6322",
-            "dhash": "f3e96933160b1b36", "dhash_mirror": "30686933972f2793",
-            "dhash16": "bb3f7f1fe9c3d9c799ef5b4f8dca169f136d05bd0493a49790b591edcbdcc73a",
-            "dhash16_mirror": "032206013c681c6408660d25ac4e06974936425f26cf16da12f64836c42ca31c",
+            "band_dhash": "e9496b33160e0b1b",
+            "band_dhash_mirror": "686d2933978f2f27",
+            "band_phash": "bf823372d98d4433",
+            "band_phash_mirror": "eed766278cd91144",
+            "dhash": "f3e96933160b1b36",
+            "dhash16": "bb3f7f9fe9c3d9c799ef5b4f8dca169f936d05bd049ba49790b591edcbdcc73a",
+            "dhash16_mirror": "032206013c681c6408660d25ac4e06974936425f26df16da52f64876c42ca31c",
+            "dhash_mirror": "30686933972f2793",
+            "local": "392fed4bfbf1777c82279cd12910383ab5183d3c368654c0f84df2d18e830a5c",
+            "phash": "bb8320376c0f3637",
+            "phash_mirror": "eed67562195a6322",
             "trim": "00000000",
-            "local": "afb11e590ff82d8ef6532abc6c0313fe010d1bd5782c3cb6e09bac10c178f79d",
         },
         "coffee.jpg": {
-            "phash": "bb8320376c0f3637", "phash_mirror": "eed67562195a6322",
-            "dhash": "f3e96933160b1b36", "dhash_mirror": "30686933972f2793",
-            "dhash16": "bb2f7f9fe9c3d8c799ef5b4f8dce169f932d05bd0493a49790b591edcbdcc73a",
-            "dhash16_mirror": "032206013c681c6408660d258c4e06974b36425f36cf16da12d64836c42ca31c",
+            "band_dhash": "e9496b33160e0b1b",
+            "band_dhash_mirror": "686d2933978f2f27",
+            "band_phash": "bf823372d98c44b3",
+            "band_phash_mirror": "eed766278cd91144",
+            "dhash": "f3e96933160b1b36",
+            "dhash16": "bb3f7f9fe9c3d9c799ef5b4f8dce169f932d05bd0493a49790b593edcbdcc73a",
+            "dhash16_mirror": "032206013c681c6408660d258c4e06974b36425f36df16da52f64836c42ca31c",
+            "dhash_mirror": "30686933972f2793",
+            "local": "0ad37acaa2c79843ba94fd61adf7c79312092a90e90fcc0e731a1ac37150e3eb",
+            "phash": "bb8320376c0f3637",
+            "phash_mirror": "eed67562195a6322",
             "trim": "00000000",
-            "local": "8e2cf83d83f64fd64029e441c24a9de7bdb83820aa8e02c4ef3283a88f3ecf37",
         },
     },
 }
 
 FINDINGS = {
     "seed": [
-        ("caption-repeats-body", "article.txt", 16, ("photo-1.jpg",),
-         'Figure 2 ("Ayatollah Ali Khamenei, Iran’s supreme leader is believed...") repeats the body text at line 2'),
+        (
+            "caption-repeats-body",
+            "article.txt",
+            16,
+            ("photo-1.jpg",),
+            'Figure 2 ("Ayatollah Ali Khamenei, Iran’s supreme leader is believed...") repeats the body text at line 2',
+        ),
     ],
     "rules/reused-photo/bad-md": [
-        ("reused-photo", "article.md", 13, ("coffee.jpg", "coffee-small.jpg"),
-         'Figure 1 ("A cup of coffee on the counter of a harbour cafe on Tuesday.") and figure 2 ("Morning coffee '
-         'at the ferry terminal.") show the same photo: coffee-small.jpg is a copy of coffee.jpg, near-identical '
-         "(phash distance 0)"),
+        (
+            "reused-photo",
+            "article.md",
+            13,
+            ("coffee.jpg", "coffee-small.jpg"),
+            'Figure 1 ("A cup of coffee on the counter of a harbour cafe on Tuesday.") and figure 2 ("Morning coffee '
+            'at the ferry terminal.") show the same photo: coffee-small.jpg is a copy of coffee.jpg, near-identical '
+            "(phash distance 0)",
+        ),
     ],
 }
 
