@@ -113,29 +113,31 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
     errors: list[str] = []
     seen_media: dict[Path, list[ImageRecord]] = {}
     cache = RecordCache(options.cache) if options.cache is not None else None
-    for target in targets:
-        target_articles = []
-        for file in target.articles:
-            rel = file.relative_to(target.article_root).as_posix()
-            try:
-                article = read_article(file, rel, target.label, parser, folder=target.article_root)
-            except ArticleError as exc:
-                errors.append(f"{_join(target.label, rel)}: {exc}")
-                continue
-            finally:
-                tick()
-            target_articles.append(article)
-        media_key = target.media_root.resolve()
-        if media_key not in seen_media:
-            seen_media[media_key] = _read_media(target, tick, options.jobs, cache)
-            images.extend(seen_media[media_key])
-        matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
-                                     target.media_label))
-        articles.extend(target_articles)
-    archive_hits, archive_errors = _archive_stage(options, articles, images, matches)
-    errors.extend(archive_errors)
-    if cache is not None:
-        cache.close()
+    try:
+        for target in targets:
+            target_articles = []
+            for file in target.articles:
+                rel = file.relative_to(target.article_root).as_posix()
+                try:
+                    article = read_article(file, rel, target.label, parser, folder=target.article_root)
+                except ArticleError as exc:
+                    errors.append(f"{_join(target.label, rel)}: {exc}")
+                    continue
+                finally:
+                    tick()
+                target_articles.append(article)
+            media_key = target.media_root.resolve()
+            if media_key not in seen_media:
+                seen_media[media_key] = _read_media(target, tick, options.jobs, cache)
+                images.extend(seen_media[media_key])
+            matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
+                                         target.media_label))
+            articles.extend(target_articles)
+        archive_hits, archive_errors = _archive_stage(options, articles, images, matches)
+        errors.extend(archive_errors)
+    finally:
+        if cache is not None:
+            cache.close()
     ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
                        options=_rule_options(options), archive=archive_hits)
     findings = _run_rules(ctx, options)
