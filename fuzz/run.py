@@ -98,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-len", type=int, default=0, help="largest input in bytes (default per target)")
     ap.add_argument("--out", default=str(HERE / "out"), help="scratch corpus and crash folder (default fuzz/out)")
     args = ap.parse_args(argv)
+    if not all((HERE / "corpus" / t).is_dir() for t in args.target or TARGETS):
+        import make_corpus  # the seed corpora are generated, not committed
+
+        make_corpus.main()
     crashed = False
     print(f"{'target':<10} {'engine':<8} {'seconds':>7} {'execs':>9} {'rss MB':>7}  result")
     for target in args.target or TARGETS:
