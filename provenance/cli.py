@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from provenance import __version__
 from provenance.model import Report, Severity
@@ -20,6 +20,8 @@ from provenance.model import Report, Severity
 if TYPE_CHECKING:
     from provenance.baseline import Baseline
     from provenance.pipeline import CheckOptions
+
+T = TypeVar("T", int, float)
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -103,7 +105,14 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
                               "(default: the configuration's `archive`, else .provenance/archive.sqlite when it "
                               "exists)")
     command.add_argument("--jobs", "-j", type=_jobs, metavar="N",
-                         help="processes reading images (default: one per core; 1 reads them in this process)")
+                         help="processes reading images (default: one per core; 1 reads them in this process when no "
+                              "budget applies, else in one reader process)")
+    command.add_argument("--file-timeout", type=_seconds, metavar="SECONDS",
+                         help="seconds one image's reading may take before it is stopped and reported unreadable; "
+                              "0: no limit (default: the configuration's, else 30)")
+    command.add_argument("--file-memory", type=_megabytes, metavar="MB",
+                         help="megabytes of memory one image's reading may take; 0: no limit (default: the "
+                              "configuration's, else 1024)")
     command.add_argument("--no-cache", action="store_true",
                          help="read every image afresh, without the record cache (default: the configuration's "
                               "cache, else .provenance/cache.sqlite in the current folder)")
@@ -153,6 +162,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
 
     Raises `ConfigError` or `UsageError` (both exit 2).
     """
+    from provenance import config as configuration
     from provenance.config import Config, find_config, load_config, rule_names
     from provenance.pipeline import CheckOptions, UsageError
 
@@ -197,7 +207,16 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         baseline=baseline,
         jobs=getattr(args, "jobs", None),  # commands without --jobs/--no-cache (archive add) take the defaults
         cache=None if getattr(args, "no_cache", False) else (config.cache or _default_cache()),
+        file_timeout=_limit(getattr(args, "file_timeout", None), config.file_timeout,
+                            configuration.DEFAULT_FILE_TIMEOUT),
+        file_memory=_limit(getattr(args, "file_memory", None), config.file_memory, configuration.DEFAULT_FILE_MEMORY),
     )
+
+
+def _limit(flag: T | None, configured: T | None, default: T | None) -> T | None:
+    """A budget from the command line, else the configuration, else the default; 0 means no limit (None)."""
+    value = flag if flag is not None else configured if configured is not None else default
+    return value if value else None
 
 
 def _archive_path(flag: Path | None, configured: Path | None) -> Path | None:
@@ -308,6 +327,26 @@ def _days(value: str) -> int:
     return days
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not seconds >= 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError("seconds must be a finite number, 0 or more")
+    return seconds
+
+
+def _megabytes(value: str) -> int:
+    try:
+        megabytes = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of megabytes") from None
+    if megabytes < 0:
+        raise argparse.ArgumentTypeError("megabytes cannot be negative")
+    return megabytes
+
+
 def _jobs(value: str) -> int:
     try:
         jobs = int(value)
@@ -390,7 +429,10 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a temporary file beside it, then a rename."""
+    """Write a whole file or nothing: a hidden temporary file beside it (`.NAME.XXXXXXXX`), synced to the
+    disk, then renamed over it; `path` is the old file or the new one, whole, whenever the process dies.
+    A process killed before the rename leaves its temporary file behind: nothing reads it, and it may
+    be deleted (it is not deleted here, as it may be another run's, still being written)."""
     import os
     import tempfile
 
@@ -399,11 +441,30 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` survive a power cut, where the platform allows it."""
+    import os
+
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _file_mode(path: Path) -> int:

@@ -15,6 +15,8 @@ other from its top level).
     archive = ".provenance/archive.sqlite"   # photo archive file, relative to the configuration file's folder
     max-age = 365                            # days
     cache = ".provenance/cache.sqlite"       # image record cache, relative to the configuration file's folder
+    file-timeout = 30                        # seconds one image's reading may take; 0: no limit
+    file-memory = 1024                       # megabytes one image's reading may take; 0: no limit
 
     [tool.provenance.severity]
     missing-caption = "error"
@@ -44,6 +46,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_NAMES = ("provenance.toml", "pyproject.toml")
+DEFAULT_FILE_TIMEOUT: float | None = 30.0
+"""Seconds one image's reading may take when neither `--file-timeout` nor the configuration says."""
+DEFAULT_FILE_MEMORY: int | None = 1024
+"""Megabytes one image's reading may take when neither `--file-memory` nor the configuration says."""
 """The files looked for in each folder, in order."""
 
 
@@ -75,6 +81,10 @@ class Config:
     """Oldest a photo may be, in days."""
     cache: Path | None = None
     """SQLite file of the image record cache, resolved against the configuration file's folder."""
+    file_timeout: float | None = None
+    """Seconds one image's reading may take (0: no limit); None: not set."""
+    file_memory: int | None = None
+    """Megabytes one image's reading may take (0: no limit); None: not set."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -135,7 +145,8 @@ class _Where:
         return ConfigError(f"{self.file}: {self.prefix}{key}: {problem}")
 
 
-_KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache")
+_KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache",
+         "file-timeout", "file-memory")
 
 
 def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
@@ -170,6 +181,13 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
         agencies[agency] = tuple(a.strip() for a in aliases)
     reuse = _int(table, "reuse-threshold", where, 0, 64)
     max_age = _int(table, "max-age", where, 1, None)
+    file_memory = _int(table, "file-memory", where, 0, None)
+    file_timeout = None
+    if "file-timeout" in table:
+        value = table["file-timeout"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
+            raise where.error("file-timeout", f"expected a number of seconds, 0 or more, not {value!r}")
+        file_timeout = float(value)
     archive = None
     if "archive" in table:
         value = table["archive"]
@@ -185,6 +203,7 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
     return Config(
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
         fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age, cache=cache,
+        file_timeout=file_timeout, file_memory=file_memory,
     )
 
 

@@ -15,7 +15,7 @@ from provenance.baseline import Baseline
 from provenance.cache import RecordCache
 from provenance.credits import CreditParser
 from provenance.matching import match_figures
-from provenance.media.batch import read_images
+from provenance.media.batch import Budget, read_images
 from provenance.media.files import find_images
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity
 from provenance.rules import ALL_RULES, CheckContext, Rule
@@ -58,6 +58,12 @@ class CheckOptions:
     """Processes reading images (None: one per core; 1 reads them in this process)."""
     cache: Path | None = None
     """SQLite file of the image record cache (see `provenance.cache`); None reads every image afresh."""
+    file_timeout: float | None = None
+    """Seconds the reading of one image may take before it is stopped and reported unreadable (None: no
+    limit). Any budget makes images read in reader processes, even with `jobs=1` (see
+    `provenance.media.batch`). The CLI's default is `config.DEFAULT_FILE_TIMEOUT`."""
+    file_memory: int | None = None
+    """Megabytes of memory the reading of one image may take (None: no limit); as `file_timeout`."""
 
 
 Progress = Callable[[int, int], None]
@@ -128,7 +134,7 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
                 target_articles.append(article)
             media_key = target.media_root.resolve()
             if media_key not in seen_media:
-                seen_media[media_key] = _read_media(target, tick, options.jobs, cache)
+                seen_media[media_key] = _read_media(target, tick, options, cache)
                 images.extend(seen_media[media_key])
             matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
                                          target.media_label))
@@ -213,12 +219,14 @@ def _join(label: str, rel: str) -> str:
     return rel if label in ("", ".") else f"{label.rstrip('/')}/{rel}"
 
 
-def _read_media(target: Target, tick: _Counter, jobs: int | None, cache: RecordCache | None) -> list[ImageRecord]:
-    """The records of a media folder's images: from the cache, else read by `jobs` processes."""
+def _read_media(target: Target, tick: _Counter, options: CheckOptions,
+                cache: RecordCache | None) -> list[ImageRecord]:
+    """The records of a media folder's images: from the cache, else read by `options.jobs` processes."""
     label = target.media_label
     entries = find_images(target.media_root)
     tick.grow(len(entries))
-    return read_images(entries, label, jobs=jobs, cache=cache, tick=tick)
+    budget = Budget(seconds=options.file_timeout, memory_mb=options.file_memory)
+    return read_images(entries, label, jobs=options.jobs, cache=cache, tick=tick, budget=budget)
 
 
 def active_rules(options: CheckOptions) -> list[Rule]:

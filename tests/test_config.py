@@ -48,6 +48,8 @@ fail-on = "warning"
 reuse-threshold = 8
 archive = "archive/photos.sqlite"
 max-age = 365
+file-timeout = 12.5
+file-memory = 512
 
 [tool.provenance.severity]
 missing-caption = "error"
@@ -64,6 +66,7 @@ PV002 = "note"
     assert dict(config.agencies) == {"Agence Exemple": ("AGEX",)}
     assert (config.reuse_threshold, config.max_age) == (8, 365)
     assert config.archive == tmp_path / "archive" / "photos.sqlite"
+    assert (config.file_timeout, config.file_memory) == (12.5, 512)
 
 
 def test_configuration_applies_and_the_command_line_wins(cli, tmp_path) -> None:
@@ -122,6 +125,10 @@ def test_agency_aliases_from_configuration(cli, tmp_path) -> None:
     ('fail-on = "sometimes"\n', "fail-on", "expected error, warning, note or never"),
     ('[agencies]\n"Agence Exemple" = [1]\n', 'agencies."Agence Exemple"', "list of non-empty strings"),
     ("archive = true\n", "archive", "expected a file path"),
+    ("file-timeout = -1\n", "file-timeout", "expected a number of seconds"),
+    ('file-timeout = "30s"\n', "file-timeout", "expected a number of seconds"),
+    ("file-memory = 1.5\n", "file-memory", "expected an integer"),
+    ("file-memory = -1\n", "file-memory", "0 or more"),
     ("select = [\n", "", "TOML syntax error"),
 ])
 def test_bad_configuration_exits_2_naming_file_and_key(cli, tmp_path, text: str, key: str, problem: str) -> None:

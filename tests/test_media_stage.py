@@ -51,7 +51,12 @@ def pool_always(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture
 def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Counts the images decoded in this process (use --jobs 1)."""
+    """Counts the images decoded in this process (use --jobs 1; the CLI's default budget is lifted, as a
+    budget reads every image in a reader process)."""
+    from provenance import config
+
+    monkeypatch.setattr(config, "DEFAULT_FILE_TIMEOUT", None)
+    monkeypatch.setattr(config, "DEFAULT_FILE_MEMORY", None)
     seen: list[str] = []
 
     def counting(data: bytes, rel: str, root: str, digest: str | None = None) -> Any:
@@ -72,7 +77,8 @@ def _copy(fixture: Path, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("fixture", [REUSED, UNREADABLE, FIXTURES / "seed"])
 def test_jobs_2_reports_what_jobs_1_reports(cli, fixture: Path, pool_always: list[int]) -> None:
-    one = cli("check", "--format", "json", "--no-cache", "--jobs", "1", fixture)
+    one = cli("check", "--format", "json", "--no-cache", "--jobs", "1", "--file-timeout", "0", "--file-memory", "0",
+              fixture)
     assert pool_always == []
     two = cli("check", "--format", "json", "--no-cache", "--jobs", "2", fixture)
     assert pool_always, "the second run read its images in reader processes"

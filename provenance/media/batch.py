@@ -5,7 +5,25 @@ safe under every start method) that hands back only the record's content as JSON
 pixels never leave it, and at most a few files per process are in flight, so memory stays flat
 however large the folder. Records come back in the order of the files, whatever the number of
 processes. A small batch (under `POOL_MIN_BYTES` to read) is read in this process, where a pool
-would cost more to start than it saves.
+would cost more to start than it saves, unless a `Budget` applies.
+
+The budget (`--file-timeout`, `--file-memory`) keeps one pathological file from stalling a run:
+exceeding it makes that file unreadable, with a line naming the budget, and the run goes on.
+With a budget, every file is read in a reader process (even a batch of one, even with `--jobs 1`:
+one reader process then), since only a process can be stopped from outside:
+
+- memory: each reader process limits its own address space (`RLIMIT_AS`) to what it holds at
+  start plus the budget, so an allocation past it fails there; the `MemoryError` becomes the file's
+  error line (a decoder that aborts instead is the crash case below);
+- time: each task writes its start time (`time.monotonic`, one clock for every process) and its
+  process id into two shared arrays indexed by the file's position, so the parent knows when a file
+  started even though each reader process has a few files queued ahead. The parent waits in short
+  ticks, and kills (SIGKILL) the process of a file read for longer than the budget; the file gets
+  the budget's line, the pool breaks, and the files in flight beside it are read again in a new
+  pool, as they were not at fault.
+
+A pool that breaks by itself (a decoder crash) reads every file not yet done again, one process
+each (under the same budget), so the crash names the file that caused it.
 """
 
 from __future__ import annotations
@@ -13,8 +31,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -23,7 +43,7 @@ from typing import Any
 
 from provenance.cache import FileKey, RecordCache, lookup_content
 from provenance.media.files import MediaFile
-from provenance.media.reader import read_file, read_image_bytes, unreadable_record
+from provenance.media.reader import OUT_OF_MEMORY, read_file, read_image_bytes, unreadable_record
 from provenance.media.records import content_to_json, record_from_json
 from provenance.model import ImageRecord
 
@@ -39,6 +59,36 @@ once, and forks every reader process from that clean state."""
 
 Content = dict[str, Any]
 Lookup = Callable[[str], "Content | None"]
+Result = tuple[Content, bool, bool]
+"""A read file: (the record's content, whether the bytes determine it, whether the cache knew it)."""
+Finish = Callable[["_Task", Content, bool, bool], None]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What reading one file may take; None: no limit. Any limit makes every file read in a reader process."""
+
+    seconds: float | None = None
+    """Wall-clock seconds from the start of its reading."""
+    memory_mb: int | None = None
+    """Megabytes of address space on top of what a reader process holds before reading it."""
+
+    def __bool__(self) -> bool:
+        return self.seconds is not None or self.memory_mb is not None
+
+    def overtime(self) -> str:
+        """The error line of a file whose reading took longer than `seconds`."""
+        return f"took longer than the {self.seconds:g} s budget (--file-timeout); not read"
+
+    def over_memory(self) -> str:
+        """The error line of a file whose reading needed more than `memory_mb`."""
+        return f"needed more than the {self.memory_mb} MB memory budget (--file-memory); not read"
+
+    def crashed(self) -> str:
+        """The error line of a file whose reading process died."""
+        if self.memory_mb is None:
+            return CRASHED
+        return f"{CRASHED}, perhaps on reaching the {self.memory_mb} MB memory budget (--file-memory)"
 
 
 def default_jobs() -> int:
@@ -58,12 +108,15 @@ class _Task:
 
 
 def read_images(files: Sequence[MediaFile], root: str, *, jobs: int | None = None,
-                cache: RecordCache | None = None, tick: Callable[[], None] | None = None) -> list[ImageRecord]:
+                cache: RecordCache | None = None, tick: Callable[[], None] | None = None,
+                budget: Budget | None = None) -> list[ImageRecord]:
     """The records of `files` (paths relative to the checked folder `root`), in their order.
 
-    `jobs` reader processes (None: `default_jobs()`; 1 reads in this process); `cache` gives known
-    records and keeps new ones; `tick` is called once per file done.
+    `jobs` reader processes (None: `default_jobs()`; 1 reads in this process unless a budget
+    applies); `cache` gives known records and keeps new ones; `tick` is called once per file done;
+    `budget` limits each file's reading (see the module's documentation).
     """
+    budget = budget or Budget()
     done = tick or (lambda: None)
     records: list[ImageRecord | None] = [None] * len(files)
     todo: list[_Task] = []
@@ -95,9 +148,9 @@ def read_images(files: Sequence[MediaFile], root: str, *, jobs: int | None = Non
         done()
 
     workers = min(jobs or default_jobs(), len(todo))
-    if (workers > 1 and sum(t.key.size if t.key else _size(t.path) for t in todo) >= POOL_MIN_BYTES
-            and _processes_can_start()):
-        _in_pool(todo, root, workers, cache, finish)
+    pooled = workers > 1 and sum(t.key.size if t.key else _size(t.path) for t in todo) >= POOL_MIN_BYTES
+    if todo and (pooled or budget) and _processes_can_start():
+        _in_pool(todo, root, workers, cache, finish, budget)
     else:
         lookup = cache.get if cache is not None and cache.usable else None
         for task in todo:
@@ -107,23 +160,60 @@ def read_images(files: Sequence[MediaFile], root: str, *, jobs: int | None = Non
     return [r for r in records if r is not None]
 
 
-def _in_pool(todo: list[_Task], root: str, workers: int, cache: RecordCache | None,
-             finish: Callable[[_Task, Content, bool, bool], None]) -> None:
+def _in_pool(todo: list[_Task], root: str, workers: int, cache: RecordCache | None, finish: Finish,
+             budget: Budget | None = None) -> None:
+    budget = budget or Budget()
     cache_path = str(cache.path) if cache is not None and cache.usable else None
-    queue = iter(todo)
-    pending: dict[Future[tuple[Content, bool, bool]], _Task] = {}
+    size = max(t.index for t in todo) + 1
+    context = multiprocessing.get_context(START_METHOD)
+    shared = _Shared(context.RawArray("d", size), context.RawArray("i", size))
+    queue = todo
+    while queue:  # each round finishes at least one file, or sets aside the files of a crash
+        queue, suspects = _round(queue, root, workers, cache_path, budget, shared, finish)
+        for task in suspects:
+            _, crashed = _round([task], root, 1, cache_path, budget, shared, finish)
+            if crashed:
+                finish(task, content_to_json(unreadable_record(task.rel, root, budget.crashed())), False, False)
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """Per file position: when its reading started (`time.monotonic`, 0: not yet) and in which process."""
+
+    starts: Any
+    pids: Any
+
+
+def _round(tasks: list[_Task], root: str, workers: int, cache_path: str | None, budget: Budget, shared: _Shared,
+           finish: Finish) -> tuple[list[_Task], list[_Task]]:
+    """Read `tasks` in one pool, finishing each file read; returns (the files to read again in a new pool:
+    those in flight when a file over the time budget had its process killed; the files not done when
+    the pool broke by itself, to read one process each)."""
+    for task in tasks:
+        shared.starts[task.index] = 0.0
+    queue = iter(tasks)
+    pending: dict[Future[Result], _Task] = {}
     left: list[_Task] = []
-    pool = _pool(workers)
+    killed: set[int] = set()
+    tick = None if budget.seconds is None else min(0.5, max(0.01, budget.seconds / 4))
+    pool = _pool(workers, shared, budget.memory_mb)
     try:
         def submit() -> None:
             task = next(queue, None)
-            if task is not None:
-                pending[pool.submit(_read_in_process, str(task.path), task.rel, root, cache_path)] = task
+            if task is None:
+                return
+            try:
+                future = pool.submit(_read_task, task.index, str(task.path), task.rel, root, cache_path,
+                                     budget.memory_mb)
+            except BrokenProcessPool:  # it broke since the last wait
+                left.append(task)
+                return
+            pending[future] = task
 
         for _ in range(workers * IN_FLIGHT):
             submit()
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=tick, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: pending[f].index):
                 task = pending.pop(future)
                 try:
@@ -134,23 +224,36 @@ def _in_pool(todo: list[_Task], root: str, workers: int, cache: RecordCache | No
                 finish(task, *result)
                 if not left:
                     submit()
-            if left:  # the pool broke: every file not yet done is read again, one process each
+            if left:  # the pool broke: every file not yet done is read again
                 left.extend(pending.values())
                 left.extend(queue)
                 pending.clear()
+            elif budget.seconds is not None:
+                killed.update(_kill_overdue(pending.values(), budget.seconds, shared))
+        left.extend(queue)  # when it broke as the first files were handed out
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    for task in sorted(left, key=lambda t: t.index):
-        finish(task, *_alone(task, root, cache_path))
+    left.sort(key=lambda t: t.index)
+    for task in left:
+        if task.index in killed:
+            finish(task, content_to_json(unreadable_record(task.rel, root, budget.overtime())), False, False)
+    rest = [t for t in left if t.index not in killed]
+    return (rest, []) if killed else ([], rest)
 
 
-def _alone(task: _Task, root: str, cache_path: str | None) -> tuple[Content, bool, bool]:
-    """Read one file in a process of its own, so that a decoder crash names the file that caused it."""
-    with _pool(1) as pool:
-        try:
-            return pool.submit(_read_in_process, str(task.path), task.rel, root, cache_path).result()
-        except BrokenProcessPool:
-            return content_to_json(unreadable_record(task.rel, root, CRASHED)), False, False
+def _kill_overdue(tasks: Iterable[_Task], seconds: float, shared: _Shared) -> list[int]:
+    """Kill the reader process of every file read for longer than `seconds`; their positions."""
+    now = time.monotonic()
+    killed = []
+    for task in tasks:
+        started = shared.starts[task.index]
+        if started and now - started > seconds:
+            try:
+                os.kill(shared.pids[task.index], signal.SIGKILL)
+            except OSError:  # it just ended
+                continue
+            killed.append(task.index)
+    return killed
 
 
 def _processes_can_start() -> bool:
@@ -163,20 +266,65 @@ def _processes_can_start() -> bool:
     return path is None or getattr(main, "__spec__", None) is not None or os.path.isfile(path)
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def _pool(workers: int, shared: _Shared, memory_mb: int | None) -> ProcessPoolExecutor:
     context = multiprocessing.get_context(START_METHOD)
     if START_METHOD == "forkserver":
         context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_reader,
+                               initargs=(shared, memory_mb))
 
 
-def _read_in_process(path: str, rel: str, root: str, cache_path: str | None) -> tuple[Content, bool, bool]:
+_shared: _Shared | None = None
+"""In a reader process: where its tasks write when they start."""
+
+
+def _start_reader(shared: _Shared, memory_mb: int | None) -> None:
+    """A reader process's start: keep the shared arrays, limit its memory to what it holds plus the budget."""
+    global _shared
+    _shared = shared
+    if memory_mb is None:
+        return
+    try:
+        import resource
+    except ImportError:  # not on this platform: no memory budget
+        return
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            held = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        held = 0
+    limit = held + memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _read_task(index: int, path: str, rel: str, root: str, cache_path: str | None,
+               memory_mb: int | None) -> Result:
+    """A reader process's task: note its start, read the file; running out of memory is the file's error."""
+    if _shared is not None:
+        _shared.pids[index] = os.getpid()
+        _shared.starts[index] = time.monotonic()
+    budget = Budget(memory_mb=memory_mb)
+    why = budget.over_memory() if memory_mb is not None else OUT_OF_MEMORY
+    try:
+        content, cacheable, known = _read_in_process(path, rel, root, cache_path)
+    except MemoryError:
+        return content_to_json(unreadable_record(rel, root, why)), False, False
+    errors = content.get("errors")
+    if isinstance(errors, list) and OUT_OF_MEMORY in errors:
+        content = dict(content, errors=[why if e == OUT_OF_MEMORY else e for e in errors])
+    return content, cacheable, known
+
+
+def _read_in_process(path: str, rel: str, root: str, cache_path: str | None) -> Result:
     """A reader process's task (see `_read_one`); the cache is looked up through its own connection."""
     lookup = (lambda sha256: lookup_content(cache_path, sha256)) if cache_path is not None else None
     return _read_one(path, rel, root, lookup)
 
 
-def _read_one(path: str, rel: str, root: str, lookup: Lookup | None) -> tuple[Content, bool, bool]:
+def _read_one(path: str, rel: str, root: str, lookup: Lookup | None) -> Result:
     """(the record's content, whether the bytes determine it, whether `lookup` knew it)."""
     data = read_file(Path(path), rel, root)
     if isinstance(data, ImageRecord):
@@ -186,7 +334,10 @@ def _read_one(path: str, rel: str, root: str, lookup: Lookup | None) -> tuple[Co
         content = lookup(digest)
         if content is not None:
             return content, True, True
-    return content_to_json(read_image_bytes(data, rel, root, digest)), True, False
+    record = read_image_bytes(data, rel, root, digest)
+    if OUT_OF_MEMORY in record.errors:  # the decoder ran out of memory: not the bytes' doing, not cached
+        return content_to_json(record), False, False
+    return content_to_json(record), True, False
 
 
 def _rebuild(content: Content, rel: str, root: str) -> ImageRecord | None:

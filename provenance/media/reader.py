@@ -32,6 +32,10 @@ READER_REVISION = 1
 """Bump whenever `read_image` would make a different record from the same bytes (metadata parsing,
 decoding); with `similarity.VERSION` it keys cached records (see `provenance.cache`)."""
 
+OUT_OF_MEMORY = "out of memory while decoding; not decoded"
+"""The error line of an image whose decoding failed for want of memory (a reader process's budget,
+see `provenance.media.batch`): it says nothing of the bytes, so such a record is never cached."""
+
 _ROTATED = {5, 6, 7, 8}
 
 DECODABLE_FORMATS = ("JPEG", "MPO", "PNG", "TIFF", "WEBP", "GIF", "BMP", "PSD", "AVIF", "HEIF")
@@ -51,8 +55,11 @@ def read_file(path: Path, rel: str, root: str) -> bytes | ImageRecord:
         if size > MAX_FILE_BYTES:
             why = f"file of {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
             return unreadable_record(rel, root, why, size)
-        with path.open("rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
+        with path.open("rb") as fh:  # read(n) reserves n bytes first: ask for the size, not the limit
+            data = fh.read(min(size, MAX_FILE_BYTES) + 1)
+            if len(data) > size:  # it grew since: read on, to the limit
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
+            return data
     except OSError as exc:
         return unreadable_record(rel, root, f"cannot read: {exc.strerror or exc}")
 
@@ -92,6 +99,8 @@ def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None
         errors.append(str(exc))
     except Image.DecompressionBombError as exc:
         errors.append(f"possible decompression bomb; not decoded ({_one_line(exc)})")
+    except MemoryError:
+        errors.append(OUT_OF_MEMORY)
     except Exception as exc:
         errors.append(f"cannot decode pixels: {_one_line(exc)}")
     return ImageRecord(
