@@ -13,10 +13,10 @@ the new ones inserted), so adding an article twice gives the same rows, a writer
 leaves the article entirely there or entirely absent, and writers in several processes wait for
 each other (WAL journal, a busy timeout) instead of failing or losing rows.
 
-Searching follows the design in `provenance.media.similarity`: the `phash` columns and the
-local features' 64-bit patch hashes are loaded once per `Archive` into numpy arrays; a query
-finds candidates with vectorised Hamming distances (global hashes) and a 16-bit-word index of
-the patch hashes, then `similarity.compare` decides on the candidates only.
+Searching: the global hashes and the local features' 64-bit patch hashes are loaded once per
+`Archive` into a `provenance.media.index.PhotoIndex`; a query takes its quick candidates
+(vectorised Hamming distances, a 16-bit-word index of the patch hashes), then
+`similarity.compare` decides on the candidates only.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -34,7 +33,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from provenance.media import hashing
+from provenance.media.index import PhotoIndex, patch_hashes
 from provenance.media.similarity import compare
 from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, workspace_path
 
@@ -44,19 +43,6 @@ DEFAULT_PATH = Path(".provenance") / "archive.sqlite"
 """Where the archive is when neither `--archive` nor the configuration names one (relative to the current folder)."""
 BUSY_TIMEOUT_MS = 60_000
 """How long a writer waits for another one to finish before giving up."""
-
-PHASH_CANDIDATE = 12
-"""Global phash distance (of 64 bits) that makes a stored photo a candidate; looser than `compare`'s own."""
-PATCH_BITS = 12
-"""A stored patch hash this close (bits of 64) to one of the query's counts as a hit."""
-MIN_PATCH_HITS = 4
-"""Stored features hit that make a photo a candidate for `compare`."""
-WORD_BITS = 16
-"""Patch hashes are indexed by each of their four 16-bit words: a stored hash within 3 bits of
-a query hash shares at least one word with it (pigeonhole)."""
-CROWDED_BUCKET = 64
-"""A word shared by more than this many times the average number of stored features (and by more
-than 1024) says little about a photo (a flat or striped patch) and is not looked up."""
 
 
 class ArchiveError(Exception):
@@ -186,23 +172,6 @@ def _signed(hexed: str | None) -> int | None:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def patch_hashes(hashes: Hashes) -> NDArray[np.uint64]:
-    """The 64-bit patch hashes of an image's local features (empty when it has none)."""
-    local = hashes.values.get("local")
-    if not local:
-        return np.zeros(0, dtype=np.uint64)
-    return np.ascontiguousarray(hashing.unpack_features(local).bits, dtype=np.uint64)
-
-
-_REVERSED_BYTE = np.array([int(f"{i:08b}"[::-1], 2) for i in range(256)], dtype=np.uint8)
-
-
-def _mirrored(bits: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """Patch hashes of the mirror image: each 8-sample row (one byte) read backwards, as `compare` derives them."""
-    out: NDArray[np.uint64] = _REVERSED_BYTE[np.ascontiguousarray(bits).view(np.uint8)].view(np.uint64)
-    return out
-
-
 def _row(photo: ArchivedPhoto, added: str) -> tuple[object, ...]:
     values = dict(photo.hashes.values)
     head: str | None = None
@@ -244,31 +213,13 @@ def _text(value: object) -> str | None:
 
 
 @dataclass(frozen=True)
-class _Words:
-    """The patch hashes sorted by one of their 16-bit words, with where each word's run starts."""
-
-    offsets: list[int]
-    """Word value w's stored features are at [offsets[w], offsets[w + 1])."""
-    bits: NDArray[np.uint64]
-    """Every stored patch hash, sorted by this word."""
-    photo: NDArray[np.uint32]
-    """The photo (position in `_Index.ids`) of each."""
-
-
-@dataclass(frozen=True)
-class _Index:
-    """The archive's hashes in memory: one snapshot, loaded once."""
+class _Loaded:
+    """The archive's candidate index in memory: one snapshot, loaded once."""
 
     ids: NDArray[np.int64]
-    """Row id of each photo."""
-    phash: NDArray[np.uint64]
-    """Stored `phash` of each photo."""
-    phash_mirror: NDArray[np.uint64]
-    """Stored `phash_mirror` of each photo."""
-    words: tuple[_Words, ...]
-    """The patch hashes indexed by each 16-bit word."""
-    crowded: int
-    """Runs longer than this are not looked up (see CROWDED_BUCKET)."""
+    """Row id of the photo at each position of `index`."""
+    index: PhotoIndex
+    """The stored photos' hashes, indexed for candidate lookups."""
     versions: Mapping[str, int]
     """Hash version -> photos stored with it."""
 
@@ -279,7 +230,7 @@ class Archive:
     def __init__(self, path: Path, *, create: bool = False) -> None:
         """Open the archive at `path`; `create` makes it (and its folder) when missing."""
         self.path = path
-        self._index: _Index | None = None
+        self._index: _Loaded | None = None
         if not create and not path.is_file():
             raise ArchiveError(f"archive {path}: no such file (`provenance archive add` creates it)")
         try:
@@ -375,16 +326,16 @@ class Archive:
         Raises `HashVersionError` when the archive holds photos hashed by another recipe.
         """
         self.load()
-        index = self._index
-        assert index is not None
-        other = {v: n for v, n in index.versions.items() if v != hashes.version}
+        loaded = self._index
+        assert loaded is not None
+        other = {v: n for v, n in loaded.versions.items() if v != hashes.version}
         if other:
             stored = "; ".join(f"{n} photo{'s' if n != 1 else ''} by {v!r}" for v, n in sorted(other.items()))
             raise HashVersionError(
                 f"archive {self.path}: hashes made differently cannot be compared: the archive holds {stored}, "
                 f"this provenance hashes by {hashes.version!r}; re-hash the archive by running "
                 "`provenance archive add` again on its articles")
-        ids = set(index.ids[_candidates(index, hashes)].tolist())
+        ids = set(loaded.ids[loaded.index.candidates(hashes)].tolist())
         if sha256 is not None:
             same = self._conn.execute("SELECT id FROM photos WHERE sha256 = ?", (sha256,)).fetchall()
             ids.update(int(r[0]) for r in same)
@@ -431,97 +382,38 @@ def _retry(action: object, attempts: int = 50) -> object:
     return None
 
 
-def _load(conn: sqlite3.Connection) -> _Index:
+def _load(conn: sqlite3.Connection) -> _Loaded:
     """Read every photo's global and patch hashes, in one read transaction (one consistent snapshot)."""
     ids: list[int] = []
-    phash: list[int] = []
-    mirror: list[int] = []
+    columns: tuple[list[int], ...] = ([], [], [], [])
     counts: list[int] = []
     blobs: list[bytes] = []
     conn.execute("BEGIN")
     try:
         versions = {str(v): int(n) for v, n in
                     conn.execute("SELECT version, COUNT(*) FROM photos GROUP BY version").fetchall()}
-        cursor = conn.execute("SELECT id, phash, phash_mirror, patches FROM photos ORDER BY id")
+        cursor = conn.execute("SELECT id, phash, phash_mirror, json_extract(hashes, '$.band_phash'), "
+                              "json_extract(hashes, '$.band_phash_mirror'), patches FROM photos ORDER BY id")
         while True:
             rows = cursor.fetchmany(65536)
             if not rows:
                 break
-            for rid, ph, pm, patches in rows:
+            for rid, ph, pm, band, band_mirror, patches in rows:
                 ids.append(rid)
-                phash.append(ph or 0)
-                mirror.append(pm or 0)
+                columns[0].append(ph or 0)
+                columns[1].append(pm or 0)
+                columns[2].append(_signed(band) or 0)
+                columns[3].append(_signed(band_mirror) or 0)
                 counts.append(len(patches) // 8)
-            blobs.append(b"".join(r[3] for r in rows))
+            blobs.append(b"".join(r[5] for r in rows))
     finally:
         conn.execute("COMMIT")
     bits = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64)
     del blobs
-    photo_of = np.repeat(np.arange(len(ids), dtype=np.uint32), np.asarray(counts, dtype=np.int64))
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy sorts and gathers outside the GIL
-        words = tuple(pool.map(lambda w: _index_word(bits, photo_of, w), range(64 // WORD_BITS)))
-    average = len(bits) / (1 << WORD_BITS)
-    return _Index(
-        ids=np.asarray(ids, dtype=np.int64),
-        phash=np.asarray(phash, dtype=np.int64).view(np.uint64),
-        phash_mirror=np.asarray(mirror, dtype=np.int64).view(np.uint64),
-        words=words,
-        crowded=max(1024, int(CROWDED_BUCKET * average)),
-        versions=MappingProxyType(versions),
-    )
-
-
-def _word(bits: NDArray[np.uint64], w: int) -> NDArray[np.uint16]:
-    shifted = (bits >> np.uint64(WORD_BITS * w)) & np.uint64((1 << WORD_BITS) - 1)
-    return shifted.astype(np.uint16)
-
-
-def _index_word(bits: NDArray[np.uint64], photo_of: NDArray[np.uint32], w: int) -> _Words:
-    words = _word(bits, w)
-    order = np.argsort(words, kind="stable")  # a radix sort for 16-bit keys
-    offsets = np.zeros((1 << WORD_BITS) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(words, minlength=1 << WORD_BITS), out=offsets[1:])
-    return _Words(offsets=offsets.tolist(), bits=bits[order], photo=photo_of[order])
-
-
-def _candidates(index: _Index, hashes: Hashes) -> NDArray[np.intp]:
-    """Positions of the stored photos worth a `compare`: near in phash, or sharing enough patch hashes."""
-    found: list[NDArray[np.intp]] = []
-    for name in ("phash", "phash_mirror"):
-        value = hashes.values.get(name)
-        if value is not None and len(index.phash):
-            q = np.uint64(int(value, 16))
-            found.append(np.flatnonzero(np.bitwise_count(index.phash ^ q) <= PHASH_CANDIDATE))
-    query = patch_hashes(hashes)
-    if len(query) and index.words and len(index.words[0].bits):
-        query = np.unique(np.concatenate([query, _mirrored(query)]))
-        hit_photos: list[NDArray[np.uint32]] = []
-        hit_bits: list[NDArray[np.uint64]] = []
-        for w, words in enumerate(index.words):
-            starts, ends, keep = [], [], []
-            for i, value in enumerate(_word(query, w).tolist()):
-                lo, hi = words.offsets[value], words.offsets[value + 1]
-                if 0 < hi - lo <= index.crowded:
-                    starts.append(lo)
-                    ends.append(hi)
-                    keep.append(i)
-            if not keep:
-                continue
-            stored = np.concatenate([words.bits[lo:hi] for lo, hi in zip(starts, ends, strict=True)])
-            asked = np.repeat(query[keep], np.subtract(ends, starts))
-            near = np.bitwise_count(stored ^ asked) <= PATCH_BITS
-            hit_photos.append(np.concatenate([words.photo[lo:hi] for lo, hi in zip(starts, ends, strict=True)])[near])
-            hit_bits.append(stored[near])
-        if hit_photos:
-            photos = np.concatenate(hit_photos).astype(np.uint64)
-            bits = np.concatenate(hit_bits)
-            # One stored feature found through several words counts once.
-            pairs = np.unique(np.stack([photos, bits], axis=1), axis=0)
-            photo_ids, hits = np.unique(pairs[:, 0], return_counts=True)
-            found.append(photo_ids[hits >= MIN_PATCH_HITS].astype(np.intp))
-    if not found:
-        return np.zeros(0, dtype=np.intp)
-    return np.unique(np.concatenate(found))
+    phash, mirror, band, band_mirror = (np.asarray(c, dtype=np.int64).view(np.uint64) for c in columns)
+    index = PhotoIndex.from_arrays(phash=phash, phash_mirror=mirror, band_phash=band, band_phash_mirror=band_mirror,
+                                   counts=np.asarray(counts, dtype=np.int64), bits=bits)
+    return _Loaded(ids=np.asarray(ids, dtype=np.int64), index=index, versions=MappingProxyType(versions))
 
 
 def lookup(

@@ -15,7 +15,8 @@ import pytest
 from conftest import FIXTURES, ROOT
 from PIL import Image
 
-from provenance.archive import PHASH_CANDIDATE, Archive, ArchivedPhoto, HashVersionError
+from provenance.archive import Archive, ArchivedPhoto, HashVersionError
+from provenance.media.index import PHASH_CANDIDATE
 from provenance.media.similarity import compute_hashes
 from provenance.model import Hashes
 
