@@ -13,18 +13,35 @@ the new ones inserted), so adding an article twice gives the same rows, a writer
 leaves the article entirely there or entirely absent, and writers in several processes wait for
 each other (WAL journal, a busy timeout) instead of failing or losing rows.
 
-Searching: the global hashes and the local features' 64-bit patch hashes are loaded once per
-`Archive` into a `provenance.media.index.PhotoIndex`; a query takes its quick candidates
-(vectorised Hamming distances, a 16-bit-word index of the patch hashes), then
-`similarity.compare` decides on the candidates only.
+Searching: the global hashes and the local features' 64-bit patch hashes are indexed in a
+`provenance.media.index.PhotoIndex`; a query takes its quick candidates (vectorised Hamming
+distances, a 16-bit-word index of the patch hashes), then `similarity.compare` decides on the
+candidates only.
+
+The index is kept beside the archive, in the folder `FILE.index/` (`.npy` files and a manifest),
+and opened memory-mapped, so a process pays neither reading every row nor sorting the patch
+hashes. Every `record` bumps a generation counter in the archive's `meta` table, in its own
+transaction; the manifest names the generation (and the largest row id) the index was built
+from. An index that is missing, of another generation, or damaged (one warning line) is rebuilt
+from the rows on the next search, never trusted: built in a temporary folder of its own, flushed,
+then renamed into place, so two processes rebuilding at once never mix their files (the one
+renaming last keeps the newer generation, the other discards its copy). An index that cannot be
+written (a read-only folder) is used from memory for this process, with one warning line.
+
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
+import os
+import shutil
 import sqlite3
+import tempfile
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +50,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from provenance.media.index import PhotoIndex, patch_hashes
+from provenance.media.index import IndexFormatError, PhotoIndex, patch_hashes
 from provenance.media.similarity import compare
 from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, workspace_path
 
@@ -43,6 +60,8 @@ DEFAULT_PATH = Path(".provenance") / "archive.sqlite"
 """Where the archive is when neither `--archive` nor the configuration names one (relative to the current folder)."""
 BUSY_TIMEOUT_MS = 60_000
 """How long a writer waits for another one to finish before giving up."""
+
+log = logging.getLogger("provenance.archive")
 
 
 class ArchiveError(Exception):
@@ -212,6 +231,31 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def index_path(path: Path) -> Path:
+    """Where the search index of the archive at `path` is kept: the folder `path` + ".index"."""
+    return path.with_name(path.name + ".index")
+
+
+@dataclass(frozen=True)
+class _State:
+    """What the archive's rows are at, as a saved index must match it."""
+
+    generation: int
+    """Bumped by every `record`, in its transaction."""
+    max_id: int
+    """The largest row id (0 when empty): also moves when a writer that bumps no generation adds rows."""
+
+    def fresh(self, manifest: Mapping[str, object]) -> bool:
+        """True when a saved index with this manifest was built from these rows."""
+        return manifest.get("generation") == self.generation and manifest.get("max_id") == self.max_id
+
+
+def _state(conn: sqlite3.Connection) -> _State:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    top = conn.execute("SELECT MAX(id) FROM photos").fetchone()[0]
+    return _State(generation=int(str(row[0])) if row else 0, max_id=int(top or 0))
+
+
 @dataclass(frozen=True)
 class _Loaded:
     """The archive's candidate index in memory: one snapshot, loaded once."""
@@ -296,6 +340,8 @@ class Archive:
         try:
             conn.execute("DELETE FROM photos WHERE article = ?", (article,))
             conn.executemany(_INSERT, rows())
+            conn.execute("INSERT INTO meta (key, value) VALUES ('generation', '1') "
+                         "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -316,9 +362,48 @@ class Archive:
         return {str(v): int(n) for v, n in rows}
 
     def load(self) -> None:
-        """Load the index now (a search does it when needed)."""
+        """Open the index now (a search does it when needed): the saved one when it is fresh, else
+        rebuilt from the rows and saved."""
         if self._index is None:
-            self._index = _load(self._conn)
+            self._index = self._open_index()
+
+    def _open_index(self) -> _Loaded:
+        conn = self._conn
+        conn.execute("BEGIN")
+        try:
+            state = _state(conn)
+            versions = _versions(conn)
+        finally:
+            conn.execute("COMMIT")
+        folder = index_path(self.path)
+        try:
+            index, manifest, extra = PhotoIndex.open(folder, extra=("ids",))
+        except IndexFormatError as exc:
+            if folder.exists():
+                log.warning("archive index damaged (%s); rebuilding it", exc)
+        else:
+            if state.fresh(manifest) and extra["ids"].dtype == np.int64 and len(extra["ids"]) == len(index):
+                return _Loaded(ids=extra["ids"], index=index, versions=versions)
+        loaded, built = _load(conn)
+        self._save(loaded, built)
+        return loaded
+
+    def _save(self, loaded: _Loaded, state: _State) -> None:
+        """Save a freshly built index beside the archive, atomically; another process's newer one wins."""
+        folder = index_path(self.path)
+        try:
+            temporary = Path(tempfile.mkdtemp(prefix=f"{folder.name}.tmp-", dir=folder.parent))
+        except OSError as exc:
+            log.warning("archive index %s cannot be written (%s); searching without saving it", folder, exc)
+            return
+        try:
+            manifest = {"generation": state.generation, "max_id": state.max_id}
+            loaded.index.save(temporary, manifest, {"ids": loaded.ids})
+            _publish(temporary, folder, state)
+        except OSError as exc:
+            log.warning("archive index %s cannot be written (%s); searching without saving it", folder, exc)
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
 
     def search(self, hashes: Hashes, sha256: str | None = None) -> tuple[ArchiveHit, ...]:
         """Every stored photo that shows the same photo as `hashes` (or is the file `sha256`), earliest first.
@@ -382,16 +467,45 @@ def _retry(action: object, attempts: int = 50) -> object:
     return None
 
 
-def _load(conn: sqlite3.Connection) -> _Loaded:
-    """Read every photo's global and patch hashes, in one read transaction (one consistent snapshot)."""
+def _publish(temporary: Path, folder: Path, state: _State) -> None:
+    """Rename the complete index in `temporary` to `folder`, unless an index of this generation or a
+    newer one got there first (then `temporary` is left to be discarded)."""
+    try:
+        os.rename(temporary, folder)
+        return
+    except OSError:
+        pass  # an index is there already
+    try:
+        _, there, _ = PhotoIndex.open(folder, extra=("ids",))
+        generation = there.get("generation")
+        if isinstance(generation, int) and (generation > state.generation or state.fresh(there)):
+            return
+    except IndexFormatError:
+        pass  # damaged: replaced
+    aside = folder.with_name(f"{folder.name}.old-{uuid.uuid4().hex}")
+    with contextlib.suppress(FileNotFoundError):  # another process moved it aside
+        os.rename(folder, aside)
+    with contextlib.suppress(OSError):  # another process put its own in place first: keep it
+        os.rename(temporary, folder)
+    shutil.rmtree(aside, ignore_errors=True)  # open maps of it stay valid
+
+
+def _versions(conn: sqlite3.Connection) -> Mapping[str, int]:
+    rows = conn.execute("SELECT version, COUNT(*) FROM photos GROUP BY version").fetchall()
+    return MappingProxyType({str(v): int(n) for v, n in rows})
+
+
+def _load(conn: sqlite3.Connection) -> tuple[_Loaded, _State]:
+    """Read every photo's global and patch hashes, in one read transaction (one consistent snapshot),
+    and what the rows were at."""
     ids: list[int] = []
     columns: tuple[list[int], ...] = ([], [], [], [])
     counts: list[int] = []
     blobs: list[bytes] = []
     conn.execute("BEGIN")
     try:
-        versions = {str(v): int(n) for v, n in
-                    conn.execute("SELECT version, COUNT(*) FROM photos GROUP BY version").fetchall()}
+        state = _state(conn)
+        versions = _versions(conn)
         cursor = conn.execute("SELECT id, phash, phash_mirror, json_extract(hashes, '$.band_phash'), "
                               "json_extract(hashes, '$.band_phash_mirror'), patches FROM photos ORDER BY id")
         while True:
@@ -413,7 +527,7 @@ def _load(conn: sqlite3.Connection) -> _Loaded:
     phash, mirror, band, band_mirror = (np.asarray(c, dtype=np.int64).view(np.uint64) for c in columns)
     index = PhotoIndex.from_arrays(phash=phash, phash_mirror=mirror, band_phash=band, band_phash_mirror=band_mirror,
                                    counts=np.asarray(counts, dtype=np.int64), bits=bits)
-    return _Loaded(ids=np.asarray(ids, dtype=np.int64), index=index, versions=MappingProxyType(versions))
+    return _Loaded(ids=np.asarray(ids, dtype=np.int64), index=index, versions=versions), state
 
 
 def lookup(

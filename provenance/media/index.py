@@ -259,19 +259,21 @@ class PhotoIndex:
             return np.zeros(0, dtype=np.intp)
         stored = np.concatenate(stored_of).astype(np.int64)
         photo = np.searchsorted(self.starts, stored, side="right") - 1
+        inside = (photo >= 0) & (photo < len(self))  # always, unless a saved index was damaged
+        photo, stored, asked_all = photo[inside], stored[inside], np.concatenate(asked_of)[inside]
         # Distinct features on both sides: one feature found through several words or several
         # near hashes counts once, as `compare` counts its matches.
         stored_hits = np.unique(np.stack([photo, stored], axis=1), axis=0)[:, 0]
-        asked_hits = np.unique(np.stack([photo, np.concatenate(asked_of)], axis=1), axis=0)[:, 0]
+        asked_hits = np.unique(np.stack([photo, asked_all], axis=1), axis=0)[:, 0]
         photos, by_stored = np.unique(stored_hits, return_counts=True)
         by_asked = np.bincount(np.searchsorted(photos, asked_hits), minlength=len(photos))
         return photos[np.minimum(by_stored, by_asked) >= enough].astype(np.intp)
 
-    def save(self, folder: Path, manifest: Mapping[str, Any]) -> None:
-        """Write the index into the (new, empty) `folder` as `.npy` files, flushed to disk, and
-        `manifest.json` last: `manifest` with the index's format and array shapes."""
+    def save(self, folder: Path, manifest: Mapping[str, Any], extra: Mapping[str, NDArray[Any]] | None = None) -> None:
+        """Write the index and the `extra` arrays into the (new, empty) `folder` as `.npy` files,
+        flushed to disk, then `manifest.json`: `manifest` with the index's format and array shapes."""
         shapes: dict[str, list[int]] = {}
-        for name, array in self._arrays().items():
+        for name, array in {**self._arrays(), **(extra or {})}.items():
             path = folder / f"{name}.npy"
             with open(path, "wb") as f:
                 np.save(f, np.ascontiguousarray(array), allow_pickle=False)
@@ -341,8 +343,8 @@ class PhotoIndex:
         for w in range(WORDS):
             offsets = typed(f"word{w}_offsets", np.int64)
             bits, feature = typed(f"word{w}_bits", np.uint64), typed(f"word{w}_feature", np.uint32)
-            if len(offsets) != (1 << WORD_BITS) + 1 or int(offsets[-1]) != features or len(bits) != features or (
-                    len(feature) != features):
+            if len(offsets) != (1 << WORD_BITS) + 1 or int(offsets[0]) != 0 or int(offsets[-1]) != features or (
+                    len(bits) != features or len(feature) != features or bool((np.diff(offsets) < 0).any())):
                 raise ValueError(f"word {w} does not index {features} features")
             words.append(Words(offsets=offsets, bits=bits, feature=feature))
         columns = {name: typed(name, np.uint64) for name in _HEX}
