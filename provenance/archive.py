@@ -13,20 +13,36 @@ the new ones inserted), so adding an article twice gives the same rows, a writer
 leaves the article entirely there or entirely absent, and writers in several processes wait for
 each other (WAL journal, a busy timeout) instead of failing or losing rows.
 
-Searching follows the design in `provenance.media.similarity`: the `phash` columns and the
-local features' 64-bit patch hashes are loaded once per `Archive` into numpy arrays; a query
-finds candidates with vectorised Hamming distances (global hashes) and a 16-bit-word index of
-the patch hashes, then `similarity.compare` decides on the candidates only.
+Searching: the global hashes and the local features' 64-bit patch hashes are indexed in a
+`provenance.media.index.PhotoIndex`; a query takes its quick candidates (vectorised Hamming
+distances, a 16-bit-word index of the patch hashes), then `similarity.compare` decides on the
+candidates only.
+
+The index is kept beside the archive, in the folder `FILE.index/` (`.npy` files and a manifest),
+and opened memory-mapped, so a process pays neither reading every row nor sorting the patch
+hashes. Every `record` bumps a generation counter in the archive's `meta` table, in its own
+transaction; the manifest names the generation (and the largest row id) the index was built
+from. An index that is missing, of another generation, or damaged (one warning line) is rebuilt
+from the rows on the next search, never trusted: built in a temporary folder of its own, flushed,
+then renamed into place, so two processes rebuilding at once never mix their files (the one
+renaming last keeps the newer generation, the other discards its copy). An index that cannot be
+written (a read-only folder) is used from memory for this process, with one warning line.
+
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import logging
+import os
+import shutil
 import sqlite3
+import tempfile
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -34,7 +50,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from provenance.media import hashing
+from provenance.media.index import IndexFormatError, PhotoIndex, patch_hashes
 from provenance.media.similarity import compare
 from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, workspace_path
 
@@ -45,18 +61,7 @@ DEFAULT_PATH = Path(".provenance") / "archive.sqlite"
 BUSY_TIMEOUT_MS = 60_000
 """How long a writer waits for another one to finish before giving up."""
 
-PHASH_CANDIDATE = 12
-"""Global phash distance (of 64 bits) that makes a stored photo a candidate; looser than `compare`'s own."""
-PATCH_BITS = 12
-"""A stored patch hash this close (bits of 64) to one of the query's counts as a hit."""
-MIN_PATCH_HITS = 4
-"""Stored features hit that make a photo a candidate for `compare`."""
-WORD_BITS = 16
-"""Patch hashes are indexed by each of their four 16-bit words: a stored hash within 3 bits of
-a query hash shares at least one word with it (pigeonhole)."""
-CROWDED_BUCKET = 64
-"""A word shared by more than this many times the average number of stored features (and by more
-than 1024) says little about a photo (a flat or striped patch) and is not looked up."""
+log = logging.getLogger("provenance.archive")
 
 
 class ArchiveError(Exception):
@@ -186,23 +191,6 @@ def _signed(hexed: str | None) -> int | None:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def patch_hashes(hashes: Hashes) -> NDArray[np.uint64]:
-    """The 64-bit patch hashes of an image's local features (empty when it has none)."""
-    local = hashes.values.get("local")
-    if not local:
-        return np.zeros(0, dtype=np.uint64)
-    return np.ascontiguousarray(hashing.unpack_features(local).bits, dtype=np.uint64)
-
-
-_REVERSED_BYTE = np.array([int(f"{i:08b}"[::-1], 2) for i in range(256)], dtype=np.uint8)
-
-
-def _mirrored(bits: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """Patch hashes of the mirror image: each 8-sample row (one byte) read backwards, as `compare` derives them."""
-    out: NDArray[np.uint64] = _REVERSED_BYTE[np.ascontiguousarray(bits).view(np.uint8)].view(np.uint64)
-    return out
-
-
 def _row(photo: ArchivedPhoto, added: str) -> tuple[object, ...]:
     values = dict(photo.hashes.values)
     head: str | None = None
@@ -243,32 +231,39 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-@dataclass(frozen=True)
-class _Words:
-    """The patch hashes sorted by one of their 16-bit words, with where each word's run starts."""
-
-    offsets: list[int]
-    """Word value w's stored features are at [offsets[w], offsets[w + 1])."""
-    bits: NDArray[np.uint64]
-    """Every stored patch hash, sorted by this word."""
-    photo: NDArray[np.uint32]
-    """The photo (position in `_Index.ids`) of each."""
+def index_path(path: Path) -> Path:
+    """Where the search index of the archive at `path` is kept: the folder `path` + ".index"."""
+    return path.with_name(path.name + ".index")
 
 
 @dataclass(frozen=True)
-class _Index:
-    """The archive's hashes in memory: one snapshot, loaded once."""
+class _State:
+    """What the archive's rows are at, as a saved index must match it."""
+
+    generation: int
+    """Bumped by every `record`, in its transaction."""
+    max_id: int
+    """The largest row id (0 when empty): also moves when a writer that bumps no generation adds rows."""
+
+    def fresh(self, manifest: Mapping[str, object]) -> bool:
+        """True when a saved index with this manifest was built from these rows."""
+        return manifest.get("generation") == self.generation and manifest.get("max_id") == self.max_id
+
+
+def _state(conn: sqlite3.Connection) -> _State:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    top = conn.execute("SELECT MAX(id) FROM photos").fetchone()[0]
+    return _State(generation=int(str(row[0])) if row else 0, max_id=int(top or 0))
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """The archive's candidate index in memory: one snapshot, loaded once."""
 
     ids: NDArray[np.int64]
-    """Row id of each photo."""
-    phash: NDArray[np.uint64]
-    """Stored `phash` of each photo."""
-    phash_mirror: NDArray[np.uint64]
-    """Stored `phash_mirror` of each photo."""
-    words: tuple[_Words, ...]
-    """The patch hashes indexed by each 16-bit word."""
-    crowded: int
-    """Runs longer than this are not looked up (see CROWDED_BUCKET)."""
+    """Row id of the photo at each position of `index`."""
+    index: PhotoIndex
+    """The stored photos' hashes, indexed for candidate lookups."""
     versions: Mapping[str, int]
     """Hash version -> photos stored with it."""
 
@@ -279,7 +274,7 @@ class Archive:
     def __init__(self, path: Path, *, create: bool = False) -> None:
         """Open the archive at `path`; `create` makes it (and its folder) when missing."""
         self.path = path
-        self._index: _Index | None = None
+        self._index: _Loaded | None = None
         if not create and not path.is_file():
             raise ArchiveError(f"archive {path}: no such file (`provenance archive add` creates it)")
         try:
@@ -345,6 +340,8 @@ class Archive:
         try:
             conn.execute("DELETE FROM photos WHERE article = ?", (article,))
             conn.executemany(_INSERT, rows())
+            conn.execute("INSERT INTO meta (key, value) VALUES ('generation', '1') "
+                         "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -365,9 +362,48 @@ class Archive:
         return {str(v): int(n) for v, n in rows}
 
     def load(self) -> None:
-        """Load the index now (a search does it when needed)."""
+        """Open the index now (a search does it when needed): the saved one when it is fresh, else
+        rebuilt from the rows and saved."""
         if self._index is None:
-            self._index = _load(self._conn)
+            self._index = self._open_index()
+
+    def _open_index(self) -> _Loaded:
+        conn = self._conn
+        conn.execute("BEGIN")
+        try:
+            state = _state(conn)
+            versions = _versions(conn)
+        finally:
+            conn.execute("COMMIT")
+        folder = index_path(self.path)
+        try:
+            index, manifest, extra = PhotoIndex.open(folder, extra=("ids",))
+        except IndexFormatError as exc:
+            if folder.exists():
+                log.warning("archive index damaged (%s); rebuilding it", exc)
+        else:
+            if state.fresh(manifest) and extra["ids"].dtype == np.int64 and len(extra["ids"]) == len(index):
+                return _Loaded(ids=extra["ids"], index=index, versions=versions)
+        loaded, built = _load(conn)
+        self._save(loaded, built)
+        return loaded
+
+    def _save(self, loaded: _Loaded, state: _State) -> None:
+        """Save a freshly built index beside the archive, atomically; another process's newer one wins."""
+        folder = index_path(self.path)
+        try:
+            temporary = Path(tempfile.mkdtemp(prefix=f"{folder.name}.tmp-", dir=folder.parent))
+        except OSError as exc:
+            log.warning("archive index %s cannot be written (%s); searching without saving it", folder, exc)
+            return
+        try:
+            manifest = {"generation": state.generation, "max_id": state.max_id}
+            loaded.index.save(temporary, manifest, {"ids": loaded.ids})
+            _publish(temporary, folder, state)
+        except OSError as exc:
+            log.warning("archive index %s cannot be written (%s); searching without saving it", folder, exc)
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
 
     def search(self, hashes: Hashes, sha256: str | None = None) -> tuple[ArchiveHit, ...]:
         """Every stored photo that shows the same photo as `hashes` (or is the file `sha256`), earliest first.
@@ -375,16 +411,16 @@ class Archive:
         Raises `HashVersionError` when the archive holds photos hashed by another recipe.
         """
         self.load()
-        index = self._index
-        assert index is not None
-        other = {v: n for v, n in index.versions.items() if v != hashes.version}
+        loaded = self._index
+        assert loaded is not None
+        other = {v: n for v, n in loaded.versions.items() if v != hashes.version}
         if other:
             stored = "; ".join(f"{n} photo{'s' if n != 1 else ''} by {v!r}" for v, n in sorted(other.items()))
             raise HashVersionError(
                 f"archive {self.path}: hashes made differently cannot be compared: the archive holds {stored}, "
                 f"this provenance hashes by {hashes.version!r}; re-hash the archive by running "
                 "`provenance archive add` again on its articles")
-        ids = set(index.ids[_candidates(index, hashes)].tolist())
+        ids = set(loaded.ids[loaded.index.candidates(hashes)].tolist())
         if sha256 is not None:
             same = self._conn.execute("SELECT id FROM photos WHERE sha256 = ?", (sha256,)).fetchall()
             ids.update(int(r[0]) for r in same)
@@ -431,97 +467,67 @@ def _retry(action: object, attempts: int = 50) -> object:
     return None
 
 
-def _load(conn: sqlite3.Connection) -> _Index:
-    """Read every photo's global and patch hashes, in one read transaction (one consistent snapshot)."""
+def _publish(temporary: Path, folder: Path, state: _State) -> None:
+    """Rename the complete index in `temporary` to `folder`, unless an index of this generation or a
+    newer one got there first (then `temporary` is left to be discarded)."""
+    try:
+        os.rename(temporary, folder)
+        return
+    except OSError:
+        pass  # an index is there already
+    try:
+        _, there, _ = PhotoIndex.open(folder, extra=("ids",))
+        generation = there.get("generation")
+        if isinstance(generation, int) and (generation > state.generation or state.fresh(there)):
+            return
+    except IndexFormatError:
+        pass  # damaged: replaced
+    aside = folder.with_name(f"{folder.name}.old-{uuid.uuid4().hex}")
+    with contextlib.suppress(FileNotFoundError):  # another process moved it aside
+        os.rename(folder, aside)
+    with contextlib.suppress(OSError):  # another process put its own in place first: keep it
+        os.rename(temporary, folder)
+    shutil.rmtree(aside, ignore_errors=True)  # open maps of it stay valid
+
+
+def _versions(conn: sqlite3.Connection) -> Mapping[str, int]:
+    rows = conn.execute("SELECT version, COUNT(*) FROM photos GROUP BY version").fetchall()
+    return MappingProxyType({str(v): int(n) for v, n in rows})
+
+
+def _load(conn: sqlite3.Connection) -> tuple[_Loaded, _State]:
+    """Read every photo's global and patch hashes, in one read transaction (one consistent snapshot),
+    and what the rows were at."""
     ids: list[int] = []
-    phash: list[int] = []
-    mirror: list[int] = []
+    columns: tuple[list[int], ...] = ([], [], [], [])
     counts: list[int] = []
     blobs: list[bytes] = []
     conn.execute("BEGIN")
     try:
-        versions = {str(v): int(n) for v, n in
-                    conn.execute("SELECT version, COUNT(*) FROM photos GROUP BY version").fetchall()}
-        cursor = conn.execute("SELECT id, phash, phash_mirror, patches FROM photos ORDER BY id")
+        state = _state(conn)
+        versions = _versions(conn)
+        cursor = conn.execute("SELECT id, phash, phash_mirror, json_extract(hashes, '$.band_phash'), "
+                              "json_extract(hashes, '$.band_phash_mirror'), patches FROM photos ORDER BY id")
         while True:
             rows = cursor.fetchmany(65536)
             if not rows:
                 break
-            for rid, ph, pm, patches in rows:
+            for rid, ph, pm, band, band_mirror, patches in rows:
                 ids.append(rid)
-                phash.append(ph or 0)
-                mirror.append(pm or 0)
+                columns[0].append(ph or 0)
+                columns[1].append(pm or 0)
+                columns[2].append(_signed(band) or 0)
+                columns[3].append(_signed(band_mirror) or 0)
                 counts.append(len(patches) // 8)
-            blobs.append(b"".join(r[3] for r in rows))
+            blobs.append(b"".join(r[5] for r in rows))
     finally:
         conn.execute("COMMIT")
     bits = np.frombuffer(b"".join(blobs), dtype="<u8").astype(np.uint64)
     del blobs
-    photo_of = np.repeat(np.arange(len(ids), dtype=np.uint32), np.asarray(counts, dtype=np.int64))
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy sorts and gathers outside the GIL
-        words = tuple(pool.map(lambda w: _index_word(bits, photo_of, w), range(64 // WORD_BITS)))
-    average = len(bits) / (1 << WORD_BITS)
-    return _Index(
-        ids=np.asarray(ids, dtype=np.int64),
-        phash=np.asarray(phash, dtype=np.int64).view(np.uint64),
-        phash_mirror=np.asarray(mirror, dtype=np.int64).view(np.uint64),
-        words=words,
-        crowded=max(1024, int(CROWDED_BUCKET * average)),
-        versions=MappingProxyType(versions),
-    )
-
-
-def _word(bits: NDArray[np.uint64], w: int) -> NDArray[np.uint16]:
-    shifted = (bits >> np.uint64(WORD_BITS * w)) & np.uint64((1 << WORD_BITS) - 1)
-    return shifted.astype(np.uint16)
-
-
-def _index_word(bits: NDArray[np.uint64], photo_of: NDArray[np.uint32], w: int) -> _Words:
-    words = _word(bits, w)
-    order = np.argsort(words, kind="stable")  # a radix sort for 16-bit keys
-    offsets = np.zeros((1 << WORD_BITS) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(words, minlength=1 << WORD_BITS), out=offsets[1:])
-    return _Words(offsets=offsets.tolist(), bits=bits[order], photo=photo_of[order])
-
-
-def _candidates(index: _Index, hashes: Hashes) -> NDArray[np.intp]:
-    """Positions of the stored photos worth a `compare`: near in phash, or sharing enough patch hashes."""
-    found: list[NDArray[np.intp]] = []
-    for name in ("phash", "phash_mirror"):
-        value = hashes.values.get(name)
-        if value is not None and len(index.phash):
-            q = np.uint64(int(value, 16))
-            found.append(np.flatnonzero(np.bitwise_count(index.phash ^ q) <= PHASH_CANDIDATE))
-    query = patch_hashes(hashes)
-    if len(query) and index.words and len(index.words[0].bits):
-        query = np.unique(np.concatenate([query, _mirrored(query)]))
-        hit_photos: list[NDArray[np.uint32]] = []
-        hit_bits: list[NDArray[np.uint64]] = []
-        for w, words in enumerate(index.words):
-            starts, ends, keep = [], [], []
-            for i, value in enumerate(_word(query, w).tolist()):
-                lo, hi = words.offsets[value], words.offsets[value + 1]
-                if 0 < hi - lo <= index.crowded:
-                    starts.append(lo)
-                    ends.append(hi)
-                    keep.append(i)
-            if not keep:
-                continue
-            stored = np.concatenate([words.bits[lo:hi] for lo, hi in zip(starts, ends, strict=True)])
-            asked = np.repeat(query[keep], np.subtract(ends, starts))
-            near = np.bitwise_count(stored ^ asked) <= PATCH_BITS
-            hit_photos.append(np.concatenate([words.photo[lo:hi] for lo, hi in zip(starts, ends, strict=True)])[near])
-            hit_bits.append(stored[near])
-        if hit_photos:
-            photos = np.concatenate(hit_photos).astype(np.uint64)
-            bits = np.concatenate(hit_bits)
-            # One stored feature found through several words counts once.
-            pairs = np.unique(np.stack([photos, bits], axis=1), axis=0)
-            photo_ids, hits = np.unique(pairs[:, 0], return_counts=True)
-            found.append(photo_ids[hits >= MIN_PATCH_HITS].astype(np.intp))
-    if not found:
-        return np.zeros(0, dtype=np.intp)
-    return np.unique(np.concatenate(found))
+    phash, mirror, band, band_mirror = (np.asarray(c, dtype=np.int64).view(np.uint64) for c in columns)
+    index = PhotoIndex.from_arrays(phash=phash, phash_mirror=mirror, band_phash=band, band_phash_mirror=band_mirror,
+                                   counts=np.asarray(counts, dtype=np.int64), bits=bits)
+    return _Loaded(ids=np.asarray(ids, dtype=np.int64), index=index, versions=versions), state
 
 
 def lookup(

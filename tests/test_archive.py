@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -15,7 +18,8 @@ import pytest
 from conftest import FIXTURES, ROOT
 from PIL import Image
 
-from provenance.archive import PHASH_CANDIDATE, Archive, ArchivedPhoto, HashVersionError
+from provenance.archive import Archive, ArchivedPhoto, HashVersionError, index_path
+from provenance.media.index import PHASH_CANDIDATE
 from provenance.media.similarity import compute_hashes
 from provenance.model import Hashes
 
@@ -297,3 +301,103 @@ def test_a_killed_add_leaves_the_archive_consistent(cli, desk) -> None:
     assert _rows() == before  # the re-added article is complete, the new one absent
     assert cli("archive", "add", "ferry").code == 0
     assert len(_rows()) == 3
+
+
+def _recorded(tmp_path: Path) -> tuple[Path, Hashes]:
+    """An archive holding coffee.jpg under "harbour", and a resized copy's hashes to search for."""
+    path = tmp_path / "a.sqlite"
+    stored = compute_hashes(Image.open(REUSED / "clean-md" / "coffee.jpg"))
+    with Archive(path, create=True) as archive:
+        archive.record("harbour", [_photo("harbour", 0, stored)])
+    return path, compute_hashes(Image.open(REUSED / "bad-md" / "coffee-small.jpg"))
+
+
+def _search(path: Path, query: Hashes) -> list[str]:
+    with Archive(path) as archive:
+        return [h.article for h in archive.search(query)]
+
+
+def _manifest(path: Path) -> dict[str, object]:
+    return json.loads((index_path(path) / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_the_index_is_saved_and_reused_while_fresh(tmp_path, caplog) -> None:
+    path, query = _recorded(tmp_path)
+    assert not index_path(path).exists()  # written on the first search, not by `record`
+    assert _search(path, query) == ["harbour"]
+    first = _manifest(path)
+    assert first["generation"] == 1 and first["photos"] == 1
+    stamp = (index_path(path) / "manifest.json").stat().st_mtime_ns
+    assert _search(path, query) == ["harbour"]
+    assert (index_path(path) / "manifest.json").stat().st_mtime_ns == stamp  # reused, not rebuilt
+    assert [p.name for p in tmp_path.iterdir() if ".index." in p.name] == []  # no temporary folder left
+    assert not caplog.records
+
+
+def test_an_add_makes_the_index_stale(tmp_path) -> None:
+    path, query = _recorded(tmp_path)
+    assert _search(path, query) == ["harbour"]
+    with Archive(path) as archive:
+        [photo] = archive.photos("harbour")
+        archive.record("ferry", [dataclasses.replace(photo, article="ferry", published="2024-09-01")])
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0] == "2"
+        assert sorted(h.article for h in archive.search(query)) == ["ferry", "harbour"]  # rebuilt for generation 2
+    assert _manifest(path)["generation"] == 2 and _manifest(path)["photos"] == 2
+
+
+@pytest.mark.parametrize("damage", ["manifest", "truncated", "missing"])
+def test_a_damaged_index_is_rebuilt_with_one_warning(tmp_path, caplog, damage: str) -> None:
+    path, query = _recorded(tmp_path)
+    assert _search(path, query) == ["harbour"]
+    folder = index_path(path)
+    if damage == "manifest":
+        (folder / "manifest.json").write_text("{not json", encoding="utf-8")
+    elif damage == "truncated":
+        data = (folder / "word2_bits.npy").read_bytes()
+        (folder / "word2_bits.npy").write_bytes(data[: len(data) // 2])
+    else:
+        (folder / "starts.npy").unlink()
+    with caplog.at_level(logging.WARNING, logger="provenance"):
+        assert _search(path, query) == ["harbour"]
+    [record] = caplog.records
+    assert "damaged" in record.getMessage() and "rebuilding" in record.getMessage()
+    caplog.clear()
+    assert _search(path, query) == ["harbour"] and not caplog.records  # the rebuilt one is sound
+
+
+BUILDER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from provenance.archive import Archive
+    from provenance.media.similarity import compute_hashes
+    from PIL import Image
+
+    query = compute_hashes(Image.open(sys.argv[2]))
+    for _ in range(5):
+        with Archive(Path(sys.argv[1])) as archive:
+            print(",".join(h.article for h in archive.search(query)))
+""")
+
+
+def test_two_processes_building_the_index_at_once(tmp_path) -> None:
+    path, _ = _recorded(tmp_path)
+    with Archive(path) as archive:
+        [photo] = archive.photos("harbour")
+        # More rows, so that building takes a while.
+        noise = [dataclasses.replace(photo, article="noise", figure=i, hashes=Hashes(
+            version=photo.hashes.version, values={**photo.hashes.values, "phash": f"{i:016x}",
+                                                  "phash_mirror": f"{i:016x}"})) for i in range(1, 200)]
+        archive.record("noise", noise)
+    for round_ in range(3):
+        shutil.rmtree(index_path(path), ignore_errors=True)
+        command = [sys.executable, "-c", BUILDER, str(path), str(REUSED / "bad-md" / "coffee-small.jpg")]
+        runs = [subprocess.Popen(command, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(2)]
+        for run in runs:
+            out, err = run.communicate(timeout=120)
+            assert run.returncode == 0 and err == "", (round_, err)
+            # Every search sees all 200 rows (the noise rows share coffee.jpg's local features).
+            assert [sorted(line.split(",")) for line in out.split()] == [["harbour"] + ["noise"] * 199] * 5
+        assert _manifest(path)["photos"] == 200
+        assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name] == []

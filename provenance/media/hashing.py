@@ -38,8 +38,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
-from scipy import ndimage
-from scipy.fft import dct
+
+# scipy.fft and scipy.ndimage are imported where they are used: importing them costs most of a
+# second, which a run whose hashes all come from the cache need not pay.
 
 WORK = 256
 """The working image has about WORK x WORK * 3 / 4 pixels (and a long side of at most 1.5 WORK):
@@ -154,6 +155,8 @@ def _hex(bits: NDArray[np.bool_]) -> str:
 
 def _phash(pixels: NDArray[np.float64]) -> str:
     """imagehash's phash of a 32 x 32 image: its 8 x 8 lowest DCT frequencies above their median."""
+    from scipy.fft import dct
+
     low = dct(dct(pixels, axis=0), axis=1)[:8, :8]
     return _hex(low > np.median(low))
 
@@ -226,6 +229,8 @@ def _blur(image: FloatArray, sigma: float, out: FloatArray) -> FloatArray:
     """`ndimage.gaussian_filter(image, sigma, output=out, truncate=TRUNCATE)`, without working
     out the kernel again on every call (a tenth of the cost at this size)."""
     weights = _kernel(sigma)
+    from scipy import ndimage
+
     ndimage.correlate1d(image, weights, axis=0, output=out, mode="reflect")
     ndimage.correlate1d(out, weights, axis=1, output=out, mode="reflect")
     return out

@@ -38,22 +38,9 @@ How `compare` decides:
 Two frames of one scene shot a moment apart often agree locally too and are reported as the
 same photo, with how similar they are.
 
-Archive search (design; not built here). The archive keeps `Hashes.values` in SQLite and
-loads, once, the fixed-width 64-bit columns into numpy ``uint64`` arrays: ``phash`` of every
-stored photo, and the 64-bit patch hashes of the local features (one row per feature with
-its photo id). A query then runs in two stages:
-
-* candidates, vectorised: ``np.bitwise_count(column ^ q) <= t`` for the query's ``phash``
-  and ``phash_mirror`` against the stored ``phash`` column, and the same for ``band_phash``
-  (about 1.2 ms per million rows and query hash here), and for local features a lookup of
-  the query's patch hashes: split each 64-bit hash into four 16-bit words kept in sorted
-  arrays (``np.searchsorted``), so that any stored feature within 3 bits shares a word with
-  the query (pigeonhole), then count hits per photo; photos with >= 4 hits are candidates. A
-  full scan of all features (1M photos x 128) would cost seconds, which is why the words are
-  indexed;
-* verification: `compare` on the candidates only (about 0.25 ms each).
-
-Mirrored local features of the query are derived as in `compare` and looked up the same way.
+Searching many stored photos (the archive, or every figure of a check) does not run `compare`
+on each: `provenance.media.index` first finds the candidates worth a `compare`, vectorised over
+the fixed-width 64-bit values (the global hashes and the local features' patch hashes).
 """
 
 from __future__ import annotations
