@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options
+from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options, run_with_progress
 from provenance.model import ArchiveHit
 
 
@@ -66,8 +66,6 @@ def _add(args: argparse.Namespace) -> int:
     from provenance.baseline import BaselineError
     from provenance.config import ConfigError
     from provenance.pipeline import UsageError, discover
-    from provenance.pipeline import run as run_pipeline
-    from provenance.progress import ProgressBar
 
     for name in ("select", "ignore", "max_age", "baseline"):
         setattr(args, name, None)
@@ -80,17 +78,9 @@ def _add(args: argparse.Namespace) -> int:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
     path = args.archive or options.archive or DEFAULT_PATH
-    bar = ProgressBar(sys.stderr)
-    try:
-        report = run_pipeline(args.paths, dataclasses.replace(options, select=frozenset(), archive=None),
-                              progress=bar)
-    except UsageError as exc:
-        print(f"provenance: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    finally:
-        bar.close()
-    for error in report.errors:
-        print(f"provenance: {error}", file=sys.stderr)
+    report = run_with_progress(args.paths, dataclasses.replace(options, select=frozenset(), archive=None))
+    if isinstance(report, int):
+        return report
     cwd = Path.cwd()
     images = {(im.root, im.path): im for im in report.images}
     try:

@@ -265,18 +265,26 @@ def _run(args: argparse.Namespace, quiet: bool = False) -> Report | int:
     """Options, then the pipeline with a progress bar; an exit code when it cannot run."""
     from provenance.baseline import BaselineError
     from provenance.config import ConfigError
-    from provenance.pipeline import UsageError, run
-    from provenance.progress import ProgressBar
+    from provenance.pipeline import UsageError
 
     try:
         options = _options(args)
     except (ConfigError, UsageError, BaselineError) as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return run_with_progress(args.paths, options, quiet=quiet)
+
+
+def run_with_progress(paths: Sequence[Path], options: CheckOptions, *, quiet: bool = False) -> Report | int:
+    """The pipeline with a progress bar on a terminal; its error lines go to stderr. An exit code when it
+    cannot run (a usage error)."""
+    from provenance.pipeline import UsageError, run
+    from provenance.progress import ProgressBar
+
     bar = ProgressBar(sys.stderr)
     bar.enabled = bar.enabled and not quiet
     try:
-        report = run(args.paths, options, progress=bar)
+        report = run(paths, options, progress=bar)
     except UsageError as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
