@@ -25,7 +25,6 @@ def render(report: Report) -> str:
 
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain data."""
-    summary = report.summary
     return {
         "tool": {"name": "provenance", "version": report.tool_version},
         "articles": [_article(report, a) for a in report.articles],
@@ -33,15 +32,21 @@ def to_dict(report: Report) -> dict[str, Any]:
         "findings": [_finding(f) for f in report.findings],
         "suppressed": [_finding(f) for f in report.hidden],
         "errors": list(report.errors),
-        "summary": {
-            "error": summary.error,
-            "warning": summary.warning,
-            "note": summary.note,
-            "suppressed": summary.suppressed,
-            "baselined": summary.baselined,
-            "failed": report.failed,
-            "fail_on": report.fail_on.label if report.fail_on else "never",
-        },
+        "summary": summary_dict(report),
+    }
+
+
+def summary_dict(report: Report) -> dict[str, Any]:
+    """Counts by severity, suppressed and baselined findings, and the gate's verdict."""
+    summary = report.summary
+    return {
+        "error": summary.error,
+        "warning": summary.warning,
+        "note": summary.note,
+        "suppressed": summary.suppressed,
+        "baselined": summary.baselined,
+        "failed": report.failed,
+        "fail_on": report.fail_on.label if report.fail_on else "never",
     }
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 from provenance.model import Finding, Report, RuleInfo, Severity, workspace_path
+from provenance.report.json import summary_dict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 """The `$schema` written into every SARIF file."""
@@ -49,7 +50,6 @@ def to_sarif(report: Report, cwd: str | None = None) -> dict[str, Any]:
     index = {r.code: i for i, r in enumerate(rules)}
     results = [_result(f, index, locator) for f in report.findings]
     results += [_result(f, index, locator) for f in report.hidden if f.suppressed_by is not None]
-    summary = report.summary
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -67,15 +67,7 @@ def to_sarif(report: Report, cwd: str | None = None) -> dict[str, Any]:
         }],
         "results": results,
         "properties": {
-            "summary": {
-                "error": summary.error,
-                "warning": summary.warning,
-                "note": summary.note,
-                "suppressed": summary.suppressed,
-                "baselined": summary.baselined,
-                "failed": report.failed,
-                "fail_on": report.fail_on.label if report.fail_on else "never",
-            }
+            "summary": summary_dict(report)
         },
     }
     if locator.bases:
