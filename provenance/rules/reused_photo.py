@@ -2,9 +2,12 @@
 
 What it flags
     Figures whose images are the same file, byte-identical copies, or the same
-    photo resized, recompressed, converted to grey or otherwise edited, as
-    judged by perceptual hashes (see `provenance.media.similarity`). The
-    message says how similar the two are and how the copy differs.
+    photo edited: resized, recompressed, converted to grey, brightened, cropped,
+    mirrored, letterboxed, slightly rotated, or with a banner or logo burned in,
+    as judged from perceptual hashes and local features (see
+    `provenance.media.similarity`). The message says how similar the two are and
+    how the copy differs (cropped, mirrored, overlaid...) where that can be told.
+    Two frames of one scene shot a moment apart may be reported too.
 
 Why it matters
     One photo shown twice, under two captions, tells readers two different
