@@ -1,9 +1,9 @@
 """Which stored photos are worth a `compare`: the candidate stage of every photo search.
 
 `similarity.compare` decides from two `Hashes` records whether they show the same photo, at about
-0.25 ms a pair: too slow to run against every photo of a large archive, or on every pair of
-figures of a large check. A `PhotoIndex` holds, for a set of stored photos, the fixed-width
-64-bit values `compare` starts from, as numpy arrays:
+0.15 ms a pair (records `prepare`d once; 0.2 ms otherwise): too slow to run against every photo
+of a large archive, or on every pair of figures of a large check. A `PhotoIndex` holds, for a set
+of stored photos, the fixed-width 64-bit values `compare` starts from, as numpy arrays:
 
 * the global hashes ``phash``, ``phash_mirror``, ``band_phash`` and ``band_phash_mirror`` of each
   photo, scanned with vectorised Hamming distances (``np.bitwise_count``, about 1 ms per million

@@ -38,6 +38,15 @@ How `compare` decides:
 Two frames of one scene shot a moment apart often agree locally too and are reported as the
 same photo, with how similar they are.
 
+`compare` accepts records `prepare`d once (hex decoded, features laid out, mirror image derived)
+as well as plain `Hashes`; comparing every pair of a check's figures, the reused-photo rule prepares
+each once. The local step returns early, and cheaply, on pairs it could never accept (too few
+distinct near features, none in the middle band, no scale ratio within reach) and screens the
+proposed transforms with a cheap test the exact one implies; what it accepts, and how it describes
+it, is what scoring every transform gives (`benchmarks/compare_speed.py` checks it on every pair of
+528 images). What remains costly is pairs with many near patch hashes (edges, gradients, flat
+areas, lattices), whose transforms must all be scored.
+
 Searching many stored photos (the archive, or every figure of a check) does not run `compare`
 on each: `provenance.media.index` first finds the candidates worth a `compare`, vectorised over
 the fixed-width 64-bit values (the global hashes and the local features' patch hashes).
@@ -45,6 +54,7 @@ the fixed-width 64-bit values (the global hashes and the local features' patch h
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -164,10 +174,6 @@ def compute_hashes(image: Image.Image) -> Hashes:
     return Hashes(version=VERSION, values=values)
 
 
-def _distance(a: str, b: str) -> int:
-    return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
 _REVERSED_BYTE = np.array([int(f"{i:08b}"[::-1], 2) for i in range(256)], dtype=np.uint8)
 
 
@@ -196,35 +202,131 @@ def _frame(f: hashing.Features) -> tuple[float, float]:
     return (1.0, 1.0 / f.aspect) if f.aspect >= 1 else (f.aspect, 1.0)
 
 
-def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
-    """The best similarity transform carrying a's features onto b's, if enough agree."""
-    if len(a.bits) < 2 or len(b.bits) < 2:
+def _trim(values: Mapping[str, str]) -> NDArray[np.float64]:
+    """The border bars trimmed off before hashing: shares of (left, top, right, bottom)."""
+    raw = bytes.fromhex(values["trim"])
+    return np.frombuffer(raw, dtype=np.uint8) / 255.0
+
+
+_GLOBAL = ("phash", "dhash16", "band_phash", "band_dhash")
+
+
+@dataclass(frozen=True, eq=False)
+class _Side:
+    """One orientation (as stored, or mirrored) of an image's local features, laid out for
+    `_geometry`: positions as lengths in the content's frame, and what each match test needs."""
+
+    bits: NDArray[np.uint64]
+    x: NDArray[np.float64]
+    """Positions as lengths (the frame's long side is 1)."""
+    y: NDArray[np.float64]
+    z: NDArray[np.complex128]
+    """x + iy."""
+    scale: NDArray[np.float64]
+    """Blob scales, at least 1e-6 (ratios of them are taken)."""
+    log_scale: NDArray[np.float64]
+    middle: NDArray[np.bool_]
+    """Inside the middle band (as the band hashes see it)."""
+    frame: tuple[float, float]
+
+
+def _side(f: hashing.Features) -> _Side:
+    w, h = _frame(f)
+    x, y = f.x * w, f.y * h
+    scale = np.maximum(f.scale, 1e-6)
+    middle = (f.y > hashing.BAND) & (f.y < 1 - hashing.BAND)
+    return _Side(f.bits, x, y, x + 1j * y, scale, np.log(scale), middle, (w, h))
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedHashes:
+    """A `Hashes` record decoded once for many `compare` calls (see `prepare`)."""
+
+    hashes: Hashes
+    words: Mapping[str, int]
+    """The global hashes as integers (each with its mirror twin, under the same names + "_mirror")."""
+    trim: NDArray[np.float64]
+    features: int
+    """How many local features."""
+    plain: _Side
+    mirrored: _Side
+
+
+def prepare(h: Hashes) -> PreparedHashes:
+    """`h` decoded for `compare`: comparing one photo with many, prepare it once."""
+    values = h.values
+    words = {name + suffix: int(values[name + suffix], 16) for name in _GLOBAL for suffix in ("", "_mirror")}
+    f = hashing.unpack_features(values["local"])
+    return PreparedHashes(h, words, _trim(values), len(f.bits), _side(f), _side(_mirrored(f)))
+
+
+@functools.lru_cache(maxsize=256)
+def _pairs(n: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    i, j = np.triu_indices(n, k=1)
+    return i, j
+
+
+# Scale limits a match's blob-scale ratio must meet to agree with any transform searched: its log
+# within SCALE_SLACK of a scale in SCALE_RANGE. The margin only keeps rounding on the safe side.
+_MARGIN = 1e-6
+_LOG_RATIO = (float(np.log(SCALE_RANGE[0])) - SCALE_SLACK - _MARGIN,
+              float(np.log(SCALE_RANGE[1])) + SCALE_SLACK + _MARGIN)
+_REAL_RANGE = (SCALE_RANGE[0] * float(np.cos(np.radians(MAX_ANGLE))) - _MARGIN, SCALE_RANGE[1] + _MARGIN)
+_TAN = float(np.tan(np.radians(MAX_ANGLE))) + _MARGIN
+
+
+def _geometry(a: _Side, b: _Side) -> _Fit | None:
+    """The best similarity transform carrying a's features onto b's, if enough agree.
+
+    Every test below that returns None before the transforms are scored is implied by the
+    decision itself (at least MIN_INLIERS distinct features on both sides, one pair in the middle
+    band of both, scales within reach), so it only skips work: matches and transforms are taken
+    and scored in the same order, with the same arithmetic, as an exhaustive search would.
+    """
+    na, nb = len(a.bits), len(b.bits)
+    if na < 2 or nb < 2:
         return None
     dist = np.bitwise_count(a.bits[:, None] ^ b.bits[None, :])
-    # Each feature of a with its NEIGHBOURS nearest features of b, when near enough.
-    k = min(NEIGHBOURS, len(b.bits))
-    nearest = np.argpartition(dist, k - 1, axis=1)[:, :k] if k < len(b.bits) else np.argsort(dist, axis=1)
-    rows = np.repeat(np.arange(len(a.bits)), nearest.shape[1])
-    cols = nearest.ravel()
-    keep = dist[rows, cols] <= MATCH_BITS
-    ia, ib = rows[keep], cols[keep]
-    if len(ia) < MIN_INLIERS:
+    near = dist <= MATCH_BITS
+    near_rows = near.any(axis=1)
+    if np.count_nonzero(near_rows) < MIN_INLIERS or np.count_nonzero(near.any(axis=0)) < MIN_INLIERS:
         return None
-    wa, ha = _frame(a)
-    wb, hb = _frame(b)
-    pa = np.stack([a.x[ia] * wa, a.y[ia] * ha], axis=1)
-    pb = np.stack([b.x[ib] * wb, b.y[ib] * hb], axis=1)
-    ratio = np.maximum(b.scale[ib], 1e-6) / np.maximum(a.scale[ia], 1e-6)
-    za = pa[:, 0] + 1j * pa[:, 1]
-    zb = pb[:, 0] + 1j * pb[:, 1]
-    i, j = np.triu_indices(len(ia), k=1)
+    # Each feature of a with its NEIGHBOURS nearest features of b, when near enough (features with
+    # none near enough are left out: they give no match).
+    sel = np.flatnonzero(near_rows)
+    sub = dist[sel]
+    k = min(NEIGHBOURS, nb)
+    nearest = np.argpartition(sub, k - 1, axis=1)[:, :k] if k < nb else np.argsort(sub, axis=1)
+    rows = np.repeat(np.arange(len(sel)), nearest.shape[1])
+    cols = nearest.ravel()
+    keep = sub[rows, cols] <= MATCH_BITS
+    ia, ib = sel[rows[keep]], cols[keep]
+    # Matches whose blob scales no transform searched allows never count: leave them out.
+    log_ratio = b.log_scale[ib] - a.log_scale[ia]
+    reach = (log_ratio > _LOG_RATIO[0]) & (log_ratio < _LOG_RATIO[1])
+    ia, ib = ia[reach], ib[reach]
+    # ia is sorted: its distinct values are where it changes.
+    if len(ia) < MIN_INLIERS or np.count_nonzero(ia[1:] != ia[:-1]) + 1 < MIN_INLIERS:
+        return None
+    if np.count_nonzero(np.bincount(ib)) < MIN_INLIERS or not (a.middle[ia] & b.middle[ib]).any():
+        return None
+    ratio = b.scale[ib] / a.scale[ia]
+    za, zb = a.z[ia], b.z[ib]
+    i, j = _pairs(len(ia))
     da, db = za[j] - za[i], zb[j] - zb[i]
-    ok = np.abs(da) > 0.04
+    # A cheap test first, implied by the exact ones below (scale in range, rotation within
+    # MAX_ANGLE), without dividing: db / da = q / |da|^2 with q = db * conj(da), whose real part
+    # must be at least 0.445 and at most 2.2 times |da|^2, its imaginary part within tan(MAX_ANGLE)
+    # of its real part. Coincident points (da = 0) never pass.
+    q = db * np.conjugate(da)
+    norm = (da * np.conjugate(da)).real
+    re, im = q.real, q.imag
+    ok = np.flatnonzero((re > _REAL_RANGE[0] * norm) & (re < _REAL_RANGE[1] * norm) & (np.abs(im) <= re * _TAN))
     i, j, da, db = i[ok], j[ok], da[ok], db[ok]
     m = db / da  # scale * rotation, as a complex number
     s = np.maximum(np.abs(m), 1e-9)
-    ang = np.degrees(np.angle(m))
-    ok = (s > SCALE_RANGE[0]) & (s < SCALE_RANGE[1]) & (np.abs(ang) <= MAX_ANGLE)
+    ang = np.degrees(np.arctan2(m.imag, m.real))
+    ok = (np.abs(da) > 0.04) & (s > SCALE_RANGE[0]) & (s < SCALE_RANGE[1]) & (np.abs(ang) <= MAX_ANGLE)
     ok &= (np.abs(np.log(ratio[i] / s)) < SCALE_SLACK) & (np.abs(np.log(ratio[j] / s)) < SCALE_SLACK)
     if not ok.any():
         return None
@@ -234,6 +336,8 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
     agree = (resid < TOLERANCE) & (np.abs(np.log(ratio[None, :] / np.abs(m)[:, None])) < SCALE_SLACK)
     counts = agree.sum(axis=1)
     h = int(counts.argmax())
+    if counts[h] < MIN_INLIERS:
+        return None
     inl = agree[h]
     # One point of b may answer several of a: count distinct points on both sides.
     n = min(len(set(ia[inl].tolist())), len(set(ib[inl].tolist())))
@@ -241,10 +345,11 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
         return None
     # A ticker, banner or logo shared by two photos sits in their top or bottom band: some of the
     # agreement must come from the middle of both frames.
-    ya, yb = a.y[ia[inl]], b.y[ib[inl]]
-    middle = (ya > hashing.BAND) & (ya < 1 - hashing.BAND) & (yb > hashing.BAND) & (yb < 1 - hashing.BAND)
+    middle = a.middle[ia[inl]] & b.middle[ib[inl]]
     if middle.sum() < MIN_MIDDLE:
         return None
+    wa, ha = a.frame
+    wb, hb = b.frame
     mh, th = m[h], t[h]
     # Where a's frame lands in b: the overlap, and how much of each frame the other covers.
     corners = np.array([0, wa, wa + 1j * ha, 1j * ha]) * mh + th
@@ -254,7 +359,8 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
         return None
     # The middle 60% of the agreeing points must spread over the overlap: a shared banner or logo
     # (with a few strays) does not.
-    spread = np.ptp(np.quantile(pb[inl], [0.2, 0.8], axis=0), axis=0) / (hi_x - lo_x, hi_y - lo_y)
+    pb = np.stack([b.x[ib[inl]], b.y[ib[inl]]], axis=1)
+    spread = np.ptp(np.quantile(pb, [0.2, 0.8], axis=0), axis=0) / (hi_x - lo_x, hi_y - lo_y)
     if spread.min() < MIN_SPREAD:
         return None
     overlap_b = (hi_x - lo_x) * (hi_y - lo_y)
@@ -264,30 +370,29 @@ def _geometry(a: hashing.Features, b: hashing.Features) -> _Fit | None:
     return _Fit(n, float(abs(mh)), float(np.degrees(np.angle(mh))), min(cover_a, 1.0), min(cover_b, 1.0), bits)
 
 
-def _trim(values: Mapping[str, str]) -> NDArray[np.float64]:
-    """The border bars trimmed off before hashing: shares of (left, top, right, bottom)."""
-    raw = bytes.fromhex(values["trim"])
-    return np.frombuffer(raw, dtype=np.uint8) / 255.0
-
-
-def compare(a: Hashes, b: Hashes) -> Similarity | None:
+def compare(a: Hashes | PreparedHashes, b: Hashes | PreparedHashes) -> Similarity | None:
     """The similarity of two hashed images, or None when they are different photos.
 
+    Either may be `prepare`d: comparing one photo with many, prepare each once.
     Raises ValueError when the two were hashed by different recipes or library versions.
     """
-    if a.version != b.version:
-        raise ValueError(f"cannot compare hashes made differently: {a.version!r} vs {b.version!r}")
-    av, bv = a.values, b.values
+    ha = a.hashes if isinstance(a, PreparedHashes) else a
+    hb = b.hashes if isinstance(b, PreparedHashes) else b
+    if ha.version != hb.version:
+        raise ValueError(f"cannot compare hashes made differently: {ha.version!r} vs {hb.version!r}")
+    pa = a if isinstance(a, PreparedHashes) else prepare(a)
+    pb = b if isinstance(b, PreparedHashes) else prepare(b)
+    aw, bw = pa.words, pb.words
     # Letterbox and pillarbox bars come in pairs (top and bottom, or left and right).
-    bars = np.abs(_trim(av) - _trim(bv)) > LETTERBOX
+    bars = np.abs(pa.trim - pb.trim) > LETTERBOX
     letterboxed = bool((bars[0] and bars[2]) or (bars[1] and bars[3]))
     best: Similarity | None = None
     for suffix, mirrored in (("", False), ("_mirror", True)):
-        phash = _distance(av["phash"], bv["phash" + suffix])
-        fine = _distance(av["dhash16"], bv["dhash16" + suffix])
+        phash = (aw["phash"] ^ bw["phash" + suffix]).bit_count()
+        fine = (aw["dhash16"] ^ bw["dhash16" + suffix]).bit_count()
         if phash <= PHASH_SAME and fine <= DHASH16_CONFIRM:
             # The middle band much closer than the whole: a banner or logo at the top or bottom.
-            band = _distance(av["band_phash"], bv["band_phash" + suffix])
+            band = (aw["band_phash"] ^ bw["band_phash" + suffix]).bit_count()
             overlaid = phash > PHASH_NEAR and band <= phash / 2
             plain = ((("mirrored",) if mirrored else ()) + (("overlaid",) if overlaid else ())
                      + (("letterboxed",) if letterboxed else ()))
@@ -298,8 +403,8 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
         return best
     # The middle band: the same photo with a ticker, banner or logo burned in at the top or bottom.
     for suffix, mirrored in (("", False), ("_mirror", True)):
-        phash = _distance(av["band_phash"], bv["band_phash" + suffix])
-        fine = _distance(av["band_dhash"], bv["band_dhash" + suffix])
+        phash = (aw["band_phash"] ^ bw["band_phash" + suffix]).bit_count()
+        fine = (aw["band_dhash"] ^ bw["band_dhash" + suffix]).bit_count()
         if phash <= BAND_SAME and fine <= BAND_CONFIRM:
             words = (("mirrored",) if mirrored else ()) + ("overlaid",) + (("letterboxed",) if letterboxed else ())
             sim = Similarity(score=1.0 - phash / 64, distance=phash, how=words)
@@ -307,11 +412,10 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
                 best = sim
     if best is not None:
         return best
-    band = min(_distance(av["band_phash"], bv["band_phash"]), _distance(av["band_phash"], bv["band_phash_mirror"]))
-    fa = hashing.unpack_features(av["local"])
-    fb = hashing.unpack_features(bv["local"])
+    band = min((aw["band_phash"] ^ bw["band_phash"]).bit_count(),
+               (aw["band_phash"] ^ bw["band_phash_mirror"]).bit_count())
     for mirrored in (False, True):
-        fit = _geometry(fa, _mirrored(fb) if mirrored else fb)
+        fit = _geometry(pa.plain, pb.mirrored if mirrored else pb.plain)
         if fit is None:
             continue
         how: list[str] = []
@@ -327,8 +431,8 @@ def compare(a: Hashes, b: Hashes) -> Similarity | None:
             how.append("overlaid")
         if letterboxed:
             how.append("letterboxed")
-        phash = min(_distance(av["phash"], bv["phash"]), _distance(av["phash"], bv["phash_mirror"]))
-        score = min(1.0, 0.6 + 0.4 * fit.inliers / max(8, min(len(fa.bits), len(fb.bits)) * 0.5))
+        phash = min((aw["phash"] ^ bw["phash"]).bit_count(), (aw["phash"] ^ bw["phash_mirror"]).bit_count())
+        score = min(1.0, 0.6 + 0.4 * fit.inliers / max(8, min(pa.features, pb.features) * 0.5))
         sim = Similarity(score=score, distance=phash, how=tuple(how))
         if best is None or sim.score > best.score:
             best = sim

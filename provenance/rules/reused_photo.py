@@ -23,9 +23,9 @@ How to fix
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from provenance.media.similarity import compare
+from provenance.media.similarity import PreparedHashes, compare, prepare
 from provenance.model import Article, Figure, Finding, ImageRecord, Severity
 from provenance.rules.base import CheckContext, Rule, figure_label
 
@@ -37,11 +37,21 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             image = ctx.image_of(article, figure)
             if image is not None and image.readable:
                 used.append((article, figure, image))
+    # Each image's hashes decoded once (when first compared), not once per pair.
+    prepared: dict[int, PreparedHashes] = {}
+
+    def hashes_of(i: int) -> PreparedHashes:
+        if i not in prepared:
+            hashes = used[i][2].hashes
+            assert hashes is not None
+            prepared[i] = prepare(hashes)
+        return prepared[i]
+
     reported: set[tuple[int, int]] = set()
     for i, (art_a, fig_a, im_a) in enumerate(used):
         for j in range(i + 1, len(used)):
             art_b, fig_b, im_b = used[j]
-            how = _same(im_a, im_b)
+            how = _same(im_a, im_b, hashes_of, i, j)
             if how is None or (i, j) in reported:
                 continue
             reported.add((i, j))
@@ -53,14 +63,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-def _same(a: ImageRecord, b: ImageRecord) -> str | None:
+def _same(a: ImageRecord, b: ImageRecord, prepared: Callable[[int], PreparedHashes], i: int, j: int) -> str | None:
+    """Why images a (the i-th used) and b (the j-th) are the same photo, or None."""
     if a.path == b.path and a.root == b.root:
         return f"both use {a.path}"
     if a.sha256 == b.sha256:
         return f"{b.path} is a byte-identical copy of {a.path}"
     if a.hashes is None or b.hashes is None or a.hashes.version != b.hashes.version:
         return None
-    similarity = compare(a.hashes, b.hashes)
+    similarity = compare(prepared(i), prepared(j))
     if similarity is None:
         return None
     return f"{b.path} and {a.path} are the {similarity.describe()}" if similarity.how else (
