@@ -413,13 +413,7 @@ class Archive:
         self.load()
         loaded = self._index
         assert loaded is not None
-        other = {v: n for v, n in loaded.versions.items() if v != hashes.version}
-        if other:
-            stored = "; ".join(f"{n} photo{'s' if n != 1 else ''} by {v!r}" for v, n in sorted(other.items()))
-            raise HashVersionError(
-                f"archive {self.path}: hashes made differently cannot be compared: the archive holds {stored}, "
-                f"this provenance hashes by {hashes.version!r}; re-hash the archive by running "
-                "`provenance archive add` again on its articles")
+        check_versions(self.path, loaded.versions, hashes.version)
         ids = set(loaded.ids[loaded.index.candidates(hashes)].tolist())
         if sha256 is not None:
             same = self._conn.execute("SELECT id FROM photos WHERE sha256 = ?", (sha256,)).fetchall()
@@ -443,6 +437,17 @@ class Archive:
             marks = ", ".join("?" * len(chunk))
             for row in self._conn.execute(f"{_SELECT} WHERE id IN ({marks})", chunk):
                 yield _photo(row)
+
+
+def check_versions(path: Path, versions: Mapping[str, int], version: str,
+                   remedy: str = "running `provenance archive add` again on its articles") -> None:
+    """Raise `HashVersionError` when `versions` (hash version -> photos) holds any other than `version`."""
+    other = {v: n for v, n in versions.items() if v != version}
+    if other:
+        stored = "; ".join(f"{n} photo{'s' if n != 1 else ''} by {v!r}" for v, n in sorted(other.items()))
+        raise HashVersionError(
+            f"archive {path}: hashes made differently cannot be compared: the archive holds {stored}, "
+            f"this provenance hashes by {version!r}; re-hash the archive by {remedy}")
 
 
 def _hit(photo: ArchivedPhoto, score: float, similarity: str, how: tuple[str, ...]) -> ArchiveHit:
@@ -542,6 +547,9 @@ def lookup(
     Keys are (root, article path, figure index). An article never matches itself: rows recorded
     under its key, or from its path, are left out.
     """
+    if path.is_dir():  # a Parquet archive (`provenance archive build`)
+        from provenance.archive_parquet import lookup as lookup_parquet
+        return lookup_parquet(path, articles, images, matches, cwd)
     try:
         archive = Archive(path)
     except ArchiveError as exc:

@@ -190,7 +190,7 @@ def _archive_stage(options: CheckOptions, articles: list[Article], images: list[
         return MappingProxyType({}), []
     from provenance.archive import lookup
 
-    if not options.archive.is_file():
+    if not options.archive.is_file() and not options.archive.is_dir():  # a folder: a Parquet archive
         raise UsageError(f"archive {options.archive}: no such file (`provenance archive add` creates it)")
     return lookup(options.archive, articles, images, matches, Path.cwd())
 
