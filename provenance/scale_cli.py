@@ -69,7 +69,7 @@ def dask_client(scheduler: str | None, workers: int | None = None, processes: bo
             yield client
         return
     count = workers or os.cpu_count() or 1
-    with LocalCluster(n_workers=count, threads_per_worker=1, processes=processes, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=count, threads_per_worker=1, processes=processes, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         yield client
 
