@@ -431,6 +431,10 @@ class Archive:
         hits.sort(key=lambda h: (h.published is None, h.published or "", h.article, h.figure))
         return tuple(hits)
 
+    def search_many(self, queries: Sequence[tuple[Hashes, str | None]]) -> list[tuple[ArchiveHit, ...]]:
+        """`search` of each (hashes, sha256) query, in order."""
+        return [self.search(hashes, sha256) for hashes, sha256 in queries]
+
     def _fetch(self, ids: list[int]) -> Iterator[tuple[int, ArchivedPhoto]]:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]

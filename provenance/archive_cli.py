@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options
-from provenance.model import ArchiveHit
+from provenance.model import ArchiveHit, Hashes
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -132,6 +132,7 @@ def _search(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     path = args.archive or configured or DEFAULT_PATH
     results: list[dict[str, object]] = []
+    queries: list[tuple[Hashes, str | None]] = []
     errors: list[str] = []
     missing = 0
     try:
@@ -147,8 +148,11 @@ def _search(args: argparse.Namespace) -> int:
                     reason = "; ".join(record.errors) or "cannot be decoded"
                     errors.append(f"{name}: {reason}")
                     continue
-                hits = archive.search(record.hashes, record.sha256)
-                results.append({"image": name, "sha256": record.sha256, "matches": [_hit_json(h) for h in hits]})
+                results.append({"image": name, "sha256": record.sha256})
+                queries.append((record.hashes, record.sha256))
+            # One pass over the archive for every image (a Parquet archive reads each partition once).
+            for result, hits in zip(results, archive.search_many(queries), strict=True):
+                result["matches"] = [_hit_json(h) for h in hits]
     except ArchiveError as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
