@@ -545,15 +545,17 @@ def lookup(
     images: Sequence[ImageRecord],
     matches: Sequence[Match],
     cwd: Path,
+    scheduler: str | None = None,
 ) -> tuple[Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]], list[str]]:
     """The archive stage of a check: each figure's earlier uses in other articles, and one-line errors.
 
     Keys are (root, article path, figure index). An article never matches itself: rows recorded
-    under its key, or from its path, are left out.
+    under its key, or from its path, are left out. A folder is a Parquet archive (see
+    `provenance.archive_parquet`), searched on the Dask scheduler `scheduler` when given.
     """
-    if path.is_dir():  # a Parquet archive (`provenance archive build`)
-        from provenance.archive_parquet import lookup as lookup_parquet
-        return lookup_parquet(path, articles, images, matches, cwd)
+    if path.is_dir() or scheduler:
+        from provenance.archive_parquet import lookup_on
+        return lookup_on(path, articles, images, matches, cwd, scheduler)
     try:
         archive = Archive(path)
     except ArchiveError as exc:

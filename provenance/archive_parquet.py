@@ -704,6 +704,31 @@ def lookup(
     return MappingProxyType(found), []
 
 
+def lookup_on(
+    path: Path,
+    articles: Sequence[Article],
+    images: Sequence[ImageRecord],
+    matches: Sequence[Match],
+    cwd: Path,
+    scheduler: str | None,
+) -> tuple[Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]], list[str]]:
+    """`lookup`, on a client of the Dask scheduler `scheduler` when given (then `path` must be a folder)."""
+    if not scheduler:
+        return lookup(path, articles, images, matches, cwd)
+    if not path.is_dir():
+        return MappingProxyType({}), [f"archive {path}: --scheduler searches a Parquet archive folder only"]
+    reason = missing_dask()
+    if reason is not None:
+        return MappingProxyType({}), [reason.replace("--engine dask", "--scheduler")]
+    from provenance.scale_cli import dask_client
+
+    try:
+        with dask_client(scheduler) as client:
+            return lookup(path, articles, images, matches, cwd, client=client)
+    except ArchiveError as exc:  # the scheduler cannot be reached
+        return MappingProxyType({}), [f"archive {path}: {exc}"]
+
+
 # --- import between the two archives ----------------------------------------------------------
 
 

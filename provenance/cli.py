@@ -104,6 +104,9 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
                          help="look each photo up in this archive (`provenance archive add`): previously-published "
                               "(default: the configuration's `archive`, else .provenance/archive.sqlite when it "
                               "exists)")
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="search a Parquet archive (`provenance archive build`) on this Dask scheduler, e.g. "
+                              "tcp://host:8786 (default: in this process)")
     command.add_argument("--jobs", "-j", type=_jobs, metavar="N",
                          help="processes reading images (default: one per core; 1 reads them in this process when no "
                               "budget applies, else in one reader process)")
@@ -210,6 +213,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         file_timeout=_limit(getattr(args, "file_timeout", None), config.file_timeout,
                             configuration.DEFAULT_FILE_TIMEOUT),
         file_memory=_limit(getattr(args, "file_memory", None), config.file_memory, configuration.DEFAULT_FILE_MEMORY),
+        scheduler=getattr(args, "scheduler", None),
     )
 
 

@@ -65,7 +65,13 @@ def dask_client(scheduler: str | None, workers: int | None = None, processes: bo
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        from provenance.archive import ArchiveError
+
+        try:
+            client = Client(scheduler)
+        except (OSError, ValueError) as exc:  # unreachable, or not an address
+            raise ArchiveError(f"Dask scheduler {scheduler}: cannot connect: {exc}") from None
+        with client:
             yield client
         return
     count = workers or os.cpu_count() or 1

@@ -109,6 +109,13 @@ def test_search_and_check_find_what_the_sqlite_archive_finds(cli, desk, client) 
         assert found.code == expected.code
         assert found.json()["findings"] == expected.json()["findings"]
     assert "previously-published" in cli("check", "--archive", "pq", "--format", "json", "articles/bad-md").rules()
+    # check and archive search on the cluster (--scheduler): the same again.
+    address = client.scheduler.address
+    on_cluster = cli("check", "--archive", "pq", "--scheduler", address, "--format", "json", "articles/bad-md")
+    expected = cli("check", "--archive", "a.sqlite", "--format", "json", "articles/bad-md")
+    assert on_cluster.json()["findings"] == expected.json()["findings"]
+    searched = cli("archive", "search", *images, "--archive", "pq", "--scheduler", address, "--format", "json")
+    assert searched.code == 0 and searched.json()["images"] == sqlite.json()["images"]
 
 
 def test_a_manifest_build_records_every_row(cli, desk, client) -> None:
