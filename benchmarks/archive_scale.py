@@ -15,12 +15,13 @@ Two measurements, to size a cluster:
    (`PhotoIndex.from_arrays` on its hash columns, quick candidates, `compare`), and the hits
    merged. Prints queries per second, how many edited copies found their original, and each
    worker's resident memory at its peak.
-2. Hashing: H generated photos (default 300, 1600 x 1067 JPEGs) listed in a CSV manifest are
-   hashed by `archive_parquet.build` on the same cluster (what `provenance archive build --engine
-   dask` runs); prints images per second, and per second per worker (one core each).
+2. Hashing: H generated photos (default 200 JPEGs of 6000 x 4000, an agency camera's 24
+   megapixels) listed in a CSV manifest are hashed by `archive_parquet.build` on the same
+   cluster (what `provenance archive build --engine dask` runs); prints images per second, and
+   per second per worker (one core each).
 
 Run by hand:  python benchmarks/archive_scale.py [--photos N] [--partition P] [--queries Q]
-              [--images H] [--workers W] [--keep DIR]
+              [--images H] [--size WxH] [--workers W] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -164,16 +165,24 @@ def disk_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.iterdir()) / 2**20
 
 
-def photos(folder: Path, count: int, rng: np.random.Generator) -> Path:
-    """`count` distinct 1600 x 1067 JPEGs (smooth random shapes) and a CSV manifest of them."""
+def photo(path: str, seed: int, width: int, height: int) -> None:
+    """One distinct JPEG of `width` x `height`: smooth random shapes with a little grain."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, size=(12, 18, 3), dtype=np.uint8)
+    image = Image.fromarray(small).resize((width, height), Image.Resampling.BICUBIC)
+    grain = rng.integers(-12, 12, size=(height, width, 3), dtype=np.int16)
+    pixels = np.clip(np.asarray(image, dtype=np.int16) + grain, 0, 255).astype(np.uint8)
+    Image.fromarray(pixels).save(path, quality=88)
+
+
+def photos(folder: Path, count: int, size: tuple[int, int], client: Any) -> Path:
+    """`count` distinct JPEGs (made on the cluster) and a CSV manifest of them."""
     (folder / "photos").mkdir(parents=True)
     lines = ["image,article,date,caption,credit"]
+    futures = [client.submit(photo, (folder / "photos" / f"{i:05d}.jpg").as_posix(), i, *size, pure=False)
+               for i in range(count)]
+    client.gather(futures)
     for i in range(count):
-        small = rng.integers(0, 256, size=(12, 18, 3), dtype=np.uint8)
-        image = Image.fromarray(small).resize((1600, 1067), Image.Resampling.BICUBIC)
-        noise = rng.integers(-12, 12, size=(1067, 1600, 3))
-        pixels = np.clip(np.asarray(image, dtype=np.int16) + noise, 0, 255).astype(np.uint8)
-        Image.fromarray(pixels).save(folder / "photos" / f"{i:05d}.jpg", quality=88)
         lines.append(f"photos/{i:05d}.jpg,https://example.com/story/{i // 4},2024-08-01,Photo {i},Agency")
     manifest = folder / "manifest.csv"
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -185,19 +194,20 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=10_000_000)
     parser.add_argument("--partition", type=int, default=500_000)
     parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--images", type=int, default=300)
+    parser.add_argument("--images", type=int, default=200)
+    parser.add_argument("--size", default="6000x4000", help="generated photos' width x height (default: 6000x4000)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", type=Path, help="build the synthetic archive here and keep it (reused when there)")
     args = parser.parse_args()
 
-    from distributed import Client, LocalCluster
+    from provenance.scale_cli import WORKER_ENVIRON, dask_client
 
     work = Path(tempfile.mkdtemp(prefix="archive-scale-"))
     folder = args.keep or work / "archive"
     shape = template()
-    print(f"machine: {os.cpu_count()} cores; LocalCluster of {args.workers} single-threaded worker processes")
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
+    print(f"machine: {os.cpu_count()} cores; LocalCluster of {args.workers} single-threaded worker processes "
+          f"({' '.join(f'{k}={v}' for k, v in WORKER_ENVIRON.items())})")
+    with dask_client(None, args.workers) as client:
         try:
             # 1. Search.
             create(folder)
@@ -226,7 +236,7 @@ def main() -> None:
             sources = sources[:copies]
             queries: list[tuple[Hashes, str | None]] = [(edited(p.hashes, rng), None) for p in sources]
             queries += [(random_query(shape, rng), None) for _ in range(args.queries - len(queries))]
-            client.run(lambda: None)
+            client.restart()  # fresh workers: their peak memory is the search's, not the generation's
             baseline = client.run(rss_mb)
             started = time.perf_counter()
             results = archive.search_many(queries)
@@ -241,13 +251,15 @@ def main() -> None:
             print(f"memory per worker: {idle:,.0f} MB idle, peak {max(peaks.values()):,.0f} MB resident "
                   f"(one partition of {args.partition:,} rows searched at a time)")
             # 2. Hashing.
-            manifest = photos(work / "cms", args.images, rng)
+            width, height = (int(v) for v in args.size.split("x"))
+            manifest = photos(work / "cms", args.images, (width, height), client)
+            client.restart()
             started = time.perf_counter()
             result = archive_parquet.build([manifest], work / "hashed", client=client, size=25)
             seconds = time.perf_counter() - started
             assert result.rows == args.images, result.errors
             rate = result.reads / seconds
-            print(f"hashing: {result.reads} photos of 1600 x 1067 in {seconds:.1f} s = {rate:.1f} images/s, "
+            print(f"hashing: {result.reads} photos of {width} x {height} in {seconds:.1f} s = {rate:.1f} images/s, "
                   f"{rate / args.workers:.1f} images/s per core (archive build --engine dask, {args.workers} workers)")
         finally:
             shutil.rmtree(work, ignore_errors=True)

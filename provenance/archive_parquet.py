@@ -69,6 +69,8 @@ MANIFEST_PARTITION = 1000
 """Default manifest rows (images) per partition."""
 ARTICLES_PARTITION = 50
 """Default article folders per partition."""
+ROW_GROUP = 16_384
+"""Rows per Parquet row group: a search reads the whole rows of the row groups holding candidates only."""
 INDEX_COLUMNS = ("phash", "phash_mirror", "band_phash", "band_phash_mirror", "patches", "sha256", "version")
 """What a search reads of every row; the other columns are read for candidates only."""
 _TEXT = ("article", "path", "title", "published", "caption", "credit", "image", "sha256", "version", "local_head",
@@ -270,9 +272,10 @@ def plan(sources: Sequence[Path], cwd: Path, size: int | None = None) -> list[Pa
             targets = [absolute] if source.is_file() else _article_folders(absolute)
             for number, chunk in _chunks(targets, size or ARTICLES_PARTITION):
                 listing = []
-                for target in chunk:
-                    files = sorted(target.iterdir()) if target.is_dir() else [target]
-                    listing.append([target.as_posix(), [_stat(f) for f in files if f.is_file()]])
+                for target in chunk:  # its files and the images anywhere under it, as `check` reads them
+                    files = sorted(f for f in target.rglob("*") if f.is_file()) if target.is_dir() else [target]
+                    listing.append([target.as_posix(), [[f.relative_to(target.parent).as_posix(), *_stat(f)[1:]]
+                                                         for f in files]])
                 # Keys are relative to the current folder, as `archive add` makes them.
                 partitions.append(Partition(
                     name=f"{prefix}-{number:06d}", source=prefix, identity=_digest([listing, cwd.as_posix()]),
@@ -384,7 +387,8 @@ def write_partition(folder: Path, name: str, table: pa.Table, marker: Mapping[st
     """Write one partition and then its done-marker, each atomically."""
     import pyarrow.parquet as pq
 
-    _write_atomic(folder / f"{name}.parquet", lambda p: pq.write_table(table, p, compression="zstd"))
+    _write_atomic(folder / f"{name}.parquet",
+                  lambda p: pq.write_table(table, p, compression="zstd", row_group_size=ROW_GROUP))
     _write_json(folder / f"{name}{DONE}", dict(marker))
 
 
@@ -583,8 +587,7 @@ def search_partition(file: str, queries: Sequence[Query]) -> list[list[ArchiveHi
     if not needed:
         return results
     del index, bits, versions
-    full = parquet.read().take(needed)
-    photos = dict(zip(needed, photos_in(full), strict=True))
+    photos = _rows_at(parquet, needed)
     for number, rows in wanted:
         hashes, sha256 = queries[number]
         for row in sorted(rows):
@@ -598,6 +601,19 @@ def search_partition(file: str, queries: Sequence[Query]) -> list[list[ArchiveHi
             if similarity is not None:
                 results[number].append(_hit(photo, similarity.score, similarity.describe(), similarity.how))
     return results
+
+
+def _rows_at(parquet: Any, rows: Sequence[int]) -> dict[int, ArchivedPhoto]:
+    """The photos at positions `rows` (sorted) of a partition, reading only the row groups that hold them."""
+    starts = np.cumsum([0] + [parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)])
+    wanted = np.asarray(rows, dtype=np.int64)
+    groups = np.searchsorted(starts, wanted, side="right") - 1
+    photos: dict[int, ArchivedPhoto] = {}
+    for group in np.unique(groups).tolist():
+        inside = wanted[groups == group]
+        table = parquet.read_row_group(group).take((inside - starts[group]).tolist())
+        photos.update(zip(inside.tolist(), photos_in(table), strict=True))
+    return photos
 
 
 def _order(hit: ArchiveHit) -> tuple[bool, str, str, int]:
@@ -662,7 +678,7 @@ class ParquetArchive:
         else:
             from distributed import as_completed
 
-            shared = self.client.scatter(list(queries), broadcast=True, hash=False)
+            [shared] = self.client.scatter([list(queries)], broadcast=True, hash=False)  # one object, every worker
             futures = [self.client.submit(search_partition, f, shared, pure=False) for f in files]
             parts = (future.result() for future in as_completed(futures))
         for part in parts:

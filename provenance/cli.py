@@ -101,7 +101,8 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--published", type=_iso_date, metavar="DATE",
                          help="publication date (YYYY-MM-DD) of the articles, instead of the date they state")
     command.add_argument("--archive", type=Path, metavar="FILE",
-                         help="look each photo up in this archive (`provenance archive add`): previously-published "
+                         help="look each photo up in this archive (`provenance archive add`; a folder: a Parquet "
+                              "archive from `provenance archive build`): previously-published "
                               "(default: the configuration's `archive`, else .provenance/archive.sqlite when it "
                               "exists)")
     command.add_argument("--scheduler", metavar="ADDRESS",

@@ -247,3 +247,13 @@ def test_partition_columns_hold_every_hash(desk) -> None:
     assert row["phash"] == int(values["phash"], 16) and row["band_phash"] == int(values["band_phash"], 16)
     assert row["local_head"] and row["local"] and len(row["patches"]) % 8 == 0
     assert row["version"] == ParquetArchive(Path("pq")).photos()[0].hashes.version
+
+
+def test_an_edited_article_folder_rebuilds_its_partition_only(desk) -> None:
+    first = build([Path("articles")], Path("pq"), size=3)
+    assert len(first.built) == 3
+    shutil.copy(Path("articles/seed/photo-2.jpg"), Path("articles/seed/photo-1.jpg"))
+    again = build([Path("articles")], Path("pq"), size=3)
+    assert again.built == first.built[-1:]  # the seed folder sorts last
+    assert len(again.skipped) == 2 and again.reads == 2
+    assert len(ParquetArchive(Path("pq")).photos()) == 14
