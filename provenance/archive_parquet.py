@@ -12,10 +12,11 @@ CSV/JSONL manifest of image files as a CMS exports them) and writes the rows the
   and hash versions.
 
 Each file is written under a temporary name, flushed and renamed, so a build killed midway leaves
-whole files only. A partition counts only with its done-marker, and only when the marker's inputs
-are the ones planned now: a resumed build skips those (no image of them is read again) and rewrites
-every other one under the same name, so rows are never doubled. Partitions of a source that a
-smaller plan no longer names are deleted.
+whole files only (and temporary ones, which the next build deletes: one build at a time per
+folder). A partition counts only with its done-marker, and only when the marker's inputs are the
+ones planned now: a resumed build skips those (no image of them is read again) and rewrites every
+other one under the same name, so rows are never doubled. Partitions of a source that a smaller
+plan no longer names are deleted.
 
 Searching reads the partitions one at a time (memory bounded by one partition): the global and
 patch hashes go into a `PhotoIndex` (`PhotoIndex.from_arrays`), its quick candidates are compared
@@ -482,6 +483,8 @@ def build(sources: Sequence[Path], out: Path, *, client: Client | None = None, s
     version = version or VERSION
     cwd = cwd or Path.cwd()
     create(out)
+    for temporary in out.glob(".*.tmp"):  # left by a build that was killed while writing
+        temporary.unlink(missing_ok=True)
     partitions = plan(sources, cwd, size)
     done = done_partitions(out)
     check_versions(out, _versions(done), version,

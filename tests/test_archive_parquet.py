@@ -176,6 +176,7 @@ def test_a_killed_build_resumes_without_rehashing_or_duplicates(desk, client, mo
     assert sorted(read) == ["photos/chelsea.jpg", "photos/photo-1.jpg"] and second.reads == 2
     photos = ParquetArchive(Path("pq")).photos()
     assert len(photos) == 3 and len({_key(p) for p in photos}) == 3
+    assert not list(Path("pq").glob(".*.tmp"))  # a killed build's temporary files are cleared
     # Nothing changed: nothing read; an edited image: its partition only.
     read.clear()
     assert build([Path("cms/manifest.csv")], Path("pq"), client=client, size=1).built == [] and read == []
@@ -257,3 +258,52 @@ def test_an_edited_article_folder_rebuilds_its_partition_only(desk) -> None:
     assert again.built == first.built[-1:]  # the seed folder sorts last
     assert len(again.skipped) == 2 and again.reads == 2
     assert len(ParquetArchive(Path("pq")).photos()) == 14
+
+
+def test_without_the_extra_build_says_what_to_install(cli, desk, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if dask were not installed
+    run = cli("archive", "build", "cms/manifest.csv", "--engine", "dask", "--out", "pq")
+    assert run.code == 2 and "--engine dask needs dask.distributed" in run.err
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # and pyarrow neither
+    run = cli("archive", "build", "cms/manifest.csv", "--out", "pq")
+    assert run.code == 2 and "pip install 'provenance[scale]'" in run.err
+    assert not Path("pq").exists()
+
+
+def test_a_scheduler_searches_parquet_archives_only(cli, desk) -> None:
+    assert cli("archive", "add", "articles/seed", "--archive", "a.sqlite").code == 0
+    run = cli("archive", "search", "articles/seed/photo-1.jpg", "--archive", "a.sqlite", "--scheduler", "tcp://x:1")
+    assert run.code == 2 and "--scheduler searches a Parquet archive folder only" in run.err
+    check = cli("check", "--archive", "a.sqlite", "--scheduler", "tcp://x:1", "--format", "json", "articles/seed")
+    assert any("--scheduler searches a Parquet archive folder only" in e for e in check.json()["errors"])
+
+
+def test_a_build_killed_at_a_random_moment_resumes(desk) -> None:
+    import os
+    import re
+    import signal
+    import time
+
+    lines = ["image,article"]
+    for i in range(40):
+        shutil.copy(Path("cms/photos/coffee.jpg"), Path(f"cms/photos/copy-{i:02d}.jpg"))
+        lines.append(f"photos/copy-{i:02d}.jpg,https://example.com/{i}")
+    Path("cms/big.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "provenance.cli", "archive", "build", "cms/big.csv", "--partition-size", "1",
+               "--out", "pq"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(Path("pq").glob("*.done.json"))) < 5:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    finished = len(done_partitions(Path("pq")))
+    assert finished >= 5
+    again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    read = re.search(r"(\d+) images read", again.stdout)
+    assert read is not None and int(read.group(1)) == 40 - finished
+    photos = ParquetArchive(Path("pq")).photos()
+    assert len(photos) == 40 and len({p.article for p in photos}) == 40
+    assert not list(Path("pq").glob(".*.tmp"))
