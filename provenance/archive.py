@@ -413,13 +413,7 @@ class Archive:
         self.load()
         loaded = self._index
         assert loaded is not None
-        other = {v: n for v, n in loaded.versions.items() if v != hashes.version}
-        if other:
-            stored = "; ".join(f"{n} photo{'s' if n != 1 else ''} by {v!r}" for v, n in sorted(other.items()))
-            raise HashVersionError(
-                f"archive {self.path}: hashes made differently cannot be compared: the archive holds {stored}, "
-                f"this provenance hashes by {hashes.version!r}; re-hash the archive by running "
-                "`provenance archive add` again on its articles")
+        check_versions(self.path, loaded.versions, hashes.version)
         ids = set(loaded.ids[loaded.index.candidates(hashes)].tolist())
         if sha256 is not None:
             same = self._conn.execute("SELECT id FROM photos WHERE sha256 = ?", (sha256,)).fetchall()
@@ -437,12 +431,27 @@ class Archive:
         hits.sort(key=lambda h: (h.published is None, h.published or "", h.article, h.figure))
         return tuple(hits)
 
+    def search_many(self, queries: Sequence[tuple[Hashes, str | None]]) -> list[tuple[ArchiveHit, ...]]:
+        """`search` of each (hashes, sha256) query, in order."""
+        return [self.search(hashes, sha256) for hashes, sha256 in queries]
+
     def _fetch(self, ids: list[int]) -> Iterator[tuple[int, ArchivedPhoto]]:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ", ".join("?" * len(chunk))
             for row in self._conn.execute(f"{_SELECT} WHERE id IN ({marks})", chunk):
                 yield _photo(row)
+
+
+def check_versions(path: Path, versions: Mapping[str, int], version: str,
+                   remedy: str = "running `provenance archive add` again on its articles") -> None:
+    """Raise `HashVersionError` when `versions` (hash version -> photos) holds any other than `version`."""
+    other = {v: n for v, n in versions.items() if v != version}
+    if other:
+        stored = "; ".join(f"{n} photo{'s' if n != 1 else ''} by {v!r}" for v, n in sorted(other.items()))
+        raise HashVersionError(
+            f"archive {path}: hashes made differently cannot be compared: the archive holds {stored}, "
+            f"this provenance hashes by {version!r}; re-hash the archive by {remedy}")
 
 
 def _hit(photo: ArchivedPhoto, score: float, similarity: str, how: tuple[str, ...]) -> ArchiveHit:
@@ -536,12 +545,17 @@ def lookup(
     images: Sequence[ImageRecord],
     matches: Sequence[Match],
     cwd: Path,
+    scheduler: str | None = None,
 ) -> tuple[Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]], list[str]]:
     """The archive stage of a check: each figure's earlier uses in other articles, and one-line errors.
 
     Keys are (root, article path, figure index). An article never matches itself: rows recorded
-    under its key, or from its path, are left out.
+    under its key, or from its path, are left out. A folder is a Parquet archive (see
+    `provenance.archive_parquet`), searched on the Dask scheduler `scheduler` when given.
     """
+    if path.is_dir() or scheduler:
+        from provenance.archive_parquet import lookup_on
+        return lookup_on(path, articles, images, matches, cwd, scheduler)
     try:
         archive = Archive(path)
     except ArchiveError as exc:

@@ -7,14 +7,16 @@ that cannot be opened, or whose hashes were made by another recipe), 3 internal 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options, run_with_progress
-from provenance.model import ArchiveHit
+from provenance.model import ArchiveHit, Hashes
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -43,6 +45,11 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     search.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     search.add_argument("--config", type=Path, metavar="FILE",
                         help="read this configuration file instead of looking for one from the current folder")
+    from provenance.scale_cli import add_commands as add_scale_commands  # `archive build`, `archive import`
+    from provenance.scale_cli import add_scheduler_option
+
+    add_scheduler_option(search)
+    add_scale_commands(commands)
 
 
 def _archive_option(command: argparse.ArgumentParser) -> None:
@@ -57,7 +64,11 @@ def run(args: argparse.Namespace) -> int:
         return _add(args)
     if args.archive_command == "search":
         return _search(args)
-    print("provenance: archive: expected a command: add or search", file=sys.stderr)
+    if args.archive_command in ("build", "import"):
+        from provenance.scale_cli import run as run_scale
+
+        return run_scale(args)
+    print("provenance: archive: expected a command: add, search, build or import", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -99,7 +110,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from provenance.archive import DEFAULT_PATH, Archive, ArchiveError
+    from provenance.archive import DEFAULT_PATH, ArchiveError
     from provenance.config import ConfigError, find_config, load_config
     from provenance.media.reader import read_image
 
@@ -111,10 +122,11 @@ def _search(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     path = args.archive or configured or DEFAULT_PATH
     results: list[dict[str, object]] = []
+    queries: list[tuple[Hashes, str | None]] = []
     errors: list[str] = []
     missing = 0
     try:
-        with Archive(path) as archive:
+        with _open(path, args.scheduler) as archive:
             for image in args.images:
                 if not image.is_file():
                     print(f"provenance: {image}: not a file", file=sys.stderr)
@@ -126,8 +138,11 @@ def _search(args: argparse.Namespace) -> int:
                     reason = "; ".join(record.errors) or "cannot be decoded"
                     errors.append(f"{name}: {reason}")
                     continue
-                hits = archive.search(record.hashes, record.sha256)
-                results.append({"image": name, "sha256": record.sha256, "matches": [_hit_json(h) for h in hits]})
+                results.append({"image": name, "sha256": record.sha256})
+                queries.append((record.hashes, record.sha256))
+            # One pass over the archive for every image (a Parquet archive reads each partition once).
+            for result, hits in zip(results, archive.search_many(queries), strict=True):
+                result["matches"] = [_hit_json(h) for h in hits]
     except ArchiveError as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -152,6 +167,33 @@ def _search(args: argparse.Namespace) -> int:
     if missing:
         return EXIT_USAGE
     return EXIT_FINDINGS if errors else EXIT_CLEAN
+
+
+@contextlib.contextmanager
+def _open(path: Path, scheduler: str | None) -> Iterator[Any]:
+    """The archive at `path`: a SQLite file, or a Parquet folder (`archive build`), searched on the Dask
+    scheduler `scheduler` when given."""
+    from provenance.archive import Archive, ArchiveError
+
+    if not path.is_dir():
+        if scheduler:
+            raise ArchiveError(f"archive {path}: --scheduler searches a Parquet archive folder only")
+        with Archive(path) as archive:
+            yield archive
+        return
+    from provenance.archive_parquet import ParquetArchive, missing_dask
+
+    if not scheduler:
+        with ParquetArchive(path) as parquet:
+            yield parquet
+        return
+    reason = missing_dask()
+    if reason is not None:
+        raise ArchiveError(reason.replace("--engine dask", "--scheduler"))
+    from provenance.scale_cli import dask_client
+
+    with dask_client(scheduler) as client, ParquetArchive(path, client=client) as parquet:
+        yield parquet
 
 
 def _hit_json(hit: ArchiveHit) -> dict[str, object]:

@@ -101,9 +101,13 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--published", type=_iso_date, metavar="DATE",
                          help="publication date (YYYY-MM-DD) of the articles, instead of the date they state")
     command.add_argument("--archive", type=Path, metavar="FILE",
-                         help="look each photo up in this archive (`provenance archive add`): previously-published "
+                         help="look each photo up in this archive (`provenance archive add`; a folder: a Parquet "
+                              "archive from `provenance archive build`): previously-published "
                               "(default: the configuration's `archive`, else .provenance/archive.sqlite when it "
                               "exists)")
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="search a Parquet archive (`provenance archive build`) on this Dask scheduler, e.g. "
+                              "tcp://host:8786 (default: in this process)")
     command.add_argument("--jobs", "-j", type=_jobs, metavar="N",
                          help="processes reading images (default: one per core; 1 reads them in this process when no "
                               "budget applies, else in one reader process)")
@@ -210,6 +214,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         file_timeout=_limit(getattr(args, "file_timeout", None), config.file_timeout,
                             configuration.DEFAULT_FILE_TIMEOUT),
         file_memory=_limit(getattr(args, "file_memory", None), config.file_memory, configuration.DEFAULT_FILE_MEMORY),
+        scheduler=getattr(args, "scheduler", None),
     )
 
 

@@ -64,6 +64,8 @@ class CheckOptions:
     `provenance.media.batch`). The CLI's default is `config.DEFAULT_FILE_TIMEOUT`."""
     file_memory: int | None = None
     """Megabytes of memory the reading of one image may take (None: no limit); as `file_timeout`."""
+    scheduler: str | None = None
+    """Dask scheduler address on which a Parquet archive is searched (None: in this process)."""
 
 
 Progress = Callable[[int, int], None]
@@ -190,9 +192,9 @@ def _archive_stage(options: CheckOptions, articles: list[Article], images: list[
         return MappingProxyType({}), []
     from provenance.archive import lookup
 
-    if not options.archive.is_file():
+    if not options.archive.is_file() and not options.archive.is_dir():  # a folder: a Parquet archive
         raise UsageError(f"archive {options.archive}: no such file (`provenance archive add` creates it)")
-    return lookup(options.archive, articles, images, matches, Path.cwd())
+    return lookup(options.archive, articles, images, matches, Path.cwd(), scheduler=options.scheduler)
 
 
 def _rule_options(options: CheckOptions) -> Mapping[str, object]:
