@@ -34,7 +34,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +53,7 @@ from provenance.archive import (
     location,
     photos_of,
 )
+from provenance.atomic import write_file
 from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match
 
 if TYPE_CHECKING:
@@ -351,44 +351,15 @@ def _hash_articles(task: Mapping[str, Any], cwd: Path) -> Hashed:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _write_atomic(path: Path, write: Any) -> None:
-    """Write a file by `write(temporary path)`, flush it to disk and rename it to `path`."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    temporary = Path(name)
-    try:
-        write(temporary)
-        with temporary.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _write_json(path: Path, value: object) -> None:
-    _write_atomic(path, lambda p: p.write_text(json.dumps(value, indent=1, sort_keys=True) + "\n", encoding="utf-8"))
+    write_file(path, lambda p: p.write_text(json.dumps(value, indent=1, sort_keys=True) + "\n", encoding="utf-8"))
 
 
 def write_partition(folder: Path, name: str, table: pa.Table, marker: Mapping[str, Any]) -> None:
     """Write one partition and then its done-marker, each atomically."""
     import pyarrow.parquet as pq
 
-    _write_atomic(folder / f"{name}.parquet",
+    write_file(folder / f"{name}.parquet",
                   lambda p: pq.write_table(table, p, compression="zstd", row_group_size=ROW_GROUP))
     _write_json(folder / f"{name}{DONE}", dict(marker))
 

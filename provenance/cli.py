@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from provenance import __version__
+from provenance.atomic import write_text
 from provenance.model import Report, Severity
 
 if TYPE_CHECKING:
@@ -310,7 +311,7 @@ def _check(args: argparse.Namespace) -> int:
     color = args.output is None and fmt is Format.TEXT and sys.stdout.isatty()
     text = render(report, fmt, RenderOptions(color=color, quiet=args.quiet))
     if args.output is not None:
-        _write_atomic(args.output, text)
+        write_text(args.output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -324,7 +325,7 @@ def _baseline(args: argparse.Namespace) -> int:
     report = _run(args)
     if isinstance(report, int):
         return report
-    _write_atomic(args.write, dumps(report.findings))
+    write_text(args.write, dumps(report.findings))
     count = len(report.findings)
     print(f"provenance: wrote {count} finding{'s' if count != 1 else ''} to {args.write}", file=sys.stderr)
     return EXIT_FINDINGS if report.errors else EXIT_CLEAN
@@ -439,58 +440,6 @@ def _rules(args: argparse.Namespace) -> int:
     for rule in ALL_RULES:
         print(f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}")
     return EXIT_CLEAN
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a hidden temporary file beside it (`.NAME.XXXXXXXX`), synced to the
-    disk, then renamed over it; `path` is the old file or the new one, whole, whenever the process dies.
-    A process killed before the rename leaves its temporary file behind: nothing reads it, and it may
-    be deleted (it is not deleted here, as it may be another run's, still being written)."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename in `folder` survive a power cut, where the platform allows it."""
-    import os
-
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _file_mode(path: Path) -> int:
-    """The mode a report file gets: the existing file's, else what the umask leaves of rw-rw-rw-."""
-    import os
-    import stat
-
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@
   integrity check passes (the record cache, written by the same runs, too).
 - Reports and baselines: a writer of large JSON documents is killed at random moments; the target
   is always absent or one whole document, never a part of one. A killed writer may leave its
-  hidden temporary file (`.NAME.XXXXXXXX`) beside the target; nothing reads it.
+  hidden temporary file (`.NAME.XXXXXXXX.tmp`) beside the target; nothing reads it.
 
 Kill moments come from a seeded generator, so a failure can be replayed.
 """
@@ -168,13 +168,13 @@ def test_archive_add_killed_at_random_moments_leaves_every_article_whole_or_abse
 _WRITER = """
 import json, sys
 from pathlib import Path
-from provenance.cli import _write_atomic
+from provenance.atomic import write_text
 target = Path(sys.argv[1])
 n = 0
 print("ready", flush=True)
 while True:
     findings = [{"rule": "missing-credit", "message": f"finding {i} of version {n}", "n": n} for i in range(40000)]
-    _write_atomic(target, json.dumps({"version": n, "findings": findings}, indent=2) + "\\n")
+    write_text(target, json.dumps({"version": n, "findings": findings}, indent=2) + "\\n")
     n += 1
 """
 
