@@ -14,6 +14,7 @@ import hashlib
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from types import MappingProxyType
 
 
@@ -442,19 +443,21 @@ class Report:
             return False
         return bool(self.errors) or any(f.severity >= self.fail_on for f in self.findings)
 
+    @cached_property
+    def _matches_by_figure(self) -> dict[tuple[str, str, int], Match]:
+        return {(m.root, m.article, m.figure): m for m in self.matches}
+
+    @cached_property
+    def _images_by_path(self) -> dict[tuple[str, str], ImageRecord]:
+        return {(im.root, im.path): im for im in self.images}
+
     def match_for(self, article: Article, figure: int) -> Match | None:
         """The match of one figure of `article`."""
-        for m in self.matches:
-            if m.root == article.root and m.article == article.path and m.figure == figure:
-                return m
-        return None
+        return self._matches_by_figure.get((article.root, article.path, figure))
 
     def image(self, root: str, path: str) -> ImageRecord | None:
         """The image record at `path` under `root`."""
-        for im in self.images:
-            if im.root == root and im.path == path:
-                return im
-        return None
+        return self._images_by_path.get((root, path))
 
 
 def joined_path(root: str, rel: str) -> str:

@@ -17,7 +17,7 @@ from provenance.credits import CreditParser
 from provenance.matching import match_figures
 from provenance.media.batch import Budget, read_images
 from provenance.media.files import find_images
-from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity
+from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
 from provenance.rules import ALL_RULES, CheckContext, Rule
 
 
@@ -129,7 +129,7 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
                 try:
                     article = read_article(file, rel, target.label, parser, folder=target.article_root)
                 except ArticleError as exc:
-                    errors.append(f"{_join(target.label, rel)}: {exc}")
+                    errors.append(f"{joined_path(target.label, rel)}: {exc}")
                     continue
                 finally:
                     tick()
@@ -215,10 +215,6 @@ def rule_infos(options: CheckOptions) -> tuple[RuleInfo, ...]:
 
 def _severity(rule: Rule, options: CheckOptions) -> Severity | None:
     return options.severity.get(rule.name) or options.severity.get(rule.code)
-
-
-def _join(label: str, rel: str) -> str:
-    return rel if label in ("", ".") else f"{label.rstrip('/')}/{rel}"
 
 
 def _read_media(target: Target, tick: _Counter, options: CheckOptions,

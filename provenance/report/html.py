@@ -46,6 +46,7 @@ from provenance.model import (
     RefStatus,
     Report,
     Severity,
+    joined_path,
 )
 
 THUMB_SIZE = (240, 240)
@@ -179,7 +180,7 @@ class _Page:
             facts.append(_plural(remote, "remote image") + " not checked")
         links = [
             f'<li><a href="#{_e(_article_id(i))}">{_e(_article_title(a))}</a> '
-            f'<span class="path">{_e(_join(a.root, a.path))}</span></li>'
+            f'<span class="path">{_e(joined_path(a.root, a.path))}</span></li>'
             for i, a in enumerate(report.articles)
         ] if len(report.articles) > 1 else []
         pairs = sum(1 for f in report.findings if f.rule in REUSE_RULES and len(f.images) >= 2)
@@ -210,7 +211,7 @@ class _Page:
 
     def article(self, article: Article) -> str:
         index = self.report.articles.index(article)
-        meta = [f'<span class="path">{_e(_join(article.root, article.path))}</span>']
+        meta = [f'<span class="path">{_e(joined_path(article.root, article.path))}</span>']
         if article.date:
             meta.append(f"<span>published {_e(article.date)}</span>")
         meta.append(f"<span>{_e(article.format.value)}</span>")
@@ -603,14 +604,8 @@ def _bytes(n: int) -> str:
     return f"{n} bytes"
 
 
-def _join(root: str, rel: str) -> str:
-    if root in ("", "."):
-        return rel
-    return f"{root.rstrip('/')}/{rel}" if rel else root
-
-
 def _location(f: Finding) -> str:
-    where = _join(f.root, f.article) if f.article else (_join(f.root, f.images[0]) if f.images else f.root)
+    where = joined_path(f.root, f.article) if f.article else (joined_path(f.root, f.images[0]) if f.images else f.root)
     return f"{where}:{f.line}" if f.line else where
 
 

@@ -6,7 +6,7 @@ only the findings are printed, one a line with no heading and no summary: nothin
 
 from __future__ import annotations
 
-from provenance.model import Finding, RefStatus, Report, Severity
+from provenance.model import Finding, RefStatus, Report, Severity, joined_path
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
 _RESET = "\033[0m"
@@ -24,7 +24,7 @@ def render(report: Report, color: bool = False, quiet: bool = False) -> str:
     for f in report.findings:
         groups.setdefault((f.root, f.article), []).append(f)
     for (root, article), findings in groups.items():
-        where = _path(root, article) if article else f"{_path(root, '')} (media folder)".lstrip("/ ")
+        where = joined_path(root, article) if article else f"{joined_path(root, '')} (media folder)".lstrip("/ ")
         out.append(f"{_BOLD}{where}{_RESET}" if color else where)
         for f in findings:
             out.append("  " + _line(f, color))
@@ -53,16 +53,10 @@ def render(report: Report, color: bool = False, quiet: bool = False) -> str:
 
 
 def _line(f: Finding, color: bool) -> str:
-    loc = _path(f.root, f.article or (f.images[0] if f.images else ""))
+    loc = joined_path(f.root, f.article or (f.images[0] if f.images else ""))
     if f.line:
         loc += f":{f.line}"
     sev = f.severity.label
     if color:
         sev = f"{_COLOURS[f.severity]}{sev}{_RESET}"
     return f"{loc}: {sev} {f.rule} ({f.code}): {f.message}"
-
-
-def _path(root: str, rel: str) -> str:
-    if root in ("", "."):
-        return rel
-    return f"{root.rstrip('/')}/{rel}" if rel else root

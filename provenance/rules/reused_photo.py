@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from provenance.media.similarity import PreparedHashes, compare, prepare
-from provenance.model import Article, Figure, Finding, ImageRecord, Severity
+from provenance.model import Article, Figure, Finding, ImageRecord, Severity, joined_path
 from provenance.rules.base import CheckContext, Rule, figure_label
 
 
@@ -55,7 +55,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if how is None or (i, j) in reported:
                 continue
             reported.add((i, j))
-            where = "" if art_b is art_a else f" of {_join(art_b.root, art_b.path)}"
+            where = "" if art_b is art_a else f" of {joined_path(art_b.root, art_b.path)}"
             yield RULE.finding(
                 f"{figure_label(fig_a, capital=True)} and {figure_label(fig_b)}{where} show the same photo: {how}",
                 article=art_a, root=art_a.root, line=fig_b.line if art_b is art_a else fig_a.line,
@@ -76,10 +76,6 @@ def _same(a: ImageRecord, b: ImageRecord, prepared: Callable[[int], PreparedHash
         return None
     return f"{b.path} and {a.path} are the {similarity.describe()}" if similarity.how else (
         f"{b.path} is a copy of {a.path}, {similarity.describe()}")
-
-
-def _join(root: str, path: str) -> str:
-    return path if root in ("", ".") else f"{root.rstrip('/')}/{path}"
 
 
 def _distinct(a: ImageRecord, b: ImageRecord) -> list[ImageRecord]:
