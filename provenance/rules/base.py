@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 from provenance.credits import CreditParser
@@ -25,14 +26,17 @@ class CheckContext:
     """Earlier uses found in the photo archive: (root, article path, figure index) -> hits from other
     articles, earliest first; empty when no archive was searched."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_images", {(im.root, im.path): im for im in self.images})
-        object.__setattr__(self, "_matches", {(m.root, m.article, m.figure): m for m in self.matches})
+    @cached_property
+    def _images_by_path(self) -> dict[tuple[str, str], ImageRecord]:
+        return {(im.root, im.path): im for im in self.images}
+
+    @cached_property
+    def _matches_by_figure(self) -> dict[tuple[str, str, int], Match]:
+        return {(m.root, m.article, m.figure): m for m in self.matches}
 
     def match(self, article: Article, figure: Figure) -> Match | None:
         """The match of a figure."""
-        found: Match | None = self.__dict__["_matches"].get((article.root, article.path, figure.index))
-        return found
+        return self._matches_by_figure.get((article.root, article.path, figure.index))
 
     def archive_hits(self, article: Article, figure: Figure) -> tuple[ArchiveHit, ...]:
         """The figure's photo as recorded in the archive from other articles, earliest first."""
@@ -47,8 +51,7 @@ class CheckContext:
 
     def image(self, root: str, path: str) -> ImageRecord | None:
         """The image record at `path` under the media folder `root`."""
-        found: ImageRecord | None = self.__dict__["_images"].get((root, path))
-        return found
+        return self._images_by_path.get((root, path))
 
 
 Check = Callable[[CheckContext], Iterable[Finding]]
