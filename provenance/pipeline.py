@@ -1,5 +1,5 @@
-"""The one-way flow: find files -> parse articles -> read media -> match -> archive look-up -> rules
--> suppressions -> baseline -> Report."""
+"""The one-way flow: find files -> parse articles -> read media -> match -> archive look-up -> pairs of
+images judged -> rules -> suppressions -> baseline -> Report."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from provenance.credits import CreditParser
 from provenance.matching import match_figures
 from provenance.media.batch import Budget, read_images
 from provenance.media.files import find_images
+from provenance.media.pairs import judge_pairs
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
 from provenance.rules import ALL_RULES, CheckContext, Rule
 
@@ -143,11 +144,12 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
             articles.extend(target_articles)
         archive_hits, archive_errors = _archive_stage(options, articles, images, matches)
         errors.extend(archive_errors)
+        ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
+                           options=_rule_options(options), archive=archive_hits)
+        ctx = _similarity_stage(ctx, options, cache)
     finally:
         if cache is not None:
             cache.close()
-    ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
-                       options=_rule_options(options), archive=archive_hits)
     findings = _run_rules(ctx, options)
     shown, hidden = _apply_suppressions(findings, articles)
     if options.baseline is not None:
@@ -195,6 +197,16 @@ def _archive_stage(options: CheckOptions, articles: list[Article], images: list[
     if not options.archive.is_file() and not options.archive.is_dir():  # a folder: a Parquet archive
         raise UsageError(f"archive {options.archive}: no such file (`provenance archive add` creates it)")
     return lookup(options.archive, articles, images, matches, Path.cwd(), scheduler=options.scheduler)
+
+
+def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCache | None) -> CheckContext:
+    """The context with every pair of figures' images judged (see `provenance.media.pairs`), when
+    reused-photo runs: in processes, and only the pairs the cache does not know."""
+    if not any(r.name == "reused-photo" for r in active_rules(options)):
+        return ctx
+    used = [(image.sha256, image.hashes) for _, _, image in ctx.figure_images() if image.hashes is not None]
+    similar = judge_pairs(used, cache=cache, jobs=options.jobs)
+    return dataclasses.replace(ctx, similar=MappingProxyType(similar))
 
 
 def _rule_options(options: CheckOptions) -> Mapping[str, object]:

@@ -149,7 +149,7 @@ def read_images(files: Sequence[MediaFile], root: str, *, jobs: int | None = Non
 
     workers = min(jobs or default_jobs(), len(todo))
     pooled = workers > 1 and sum(t.key.size if t.key else _size(t.path) for t in todo) >= POOL_MIN_BYTES
-    if todo and (pooled or budget) and _processes_can_start():
+    if todo and (pooled or budget) and processes_can_start():
         _in_pool(todo, root, workers, cache, finish, budget)
     else:
         lookup = cache.get if cache is not None and cache.usable else None
@@ -256,7 +256,7 @@ def _kill_overdue(tasks: Iterable[_Task], seconds: float, shared: _Shared) -> li
     return killed
 
 
-def _processes_can_start() -> bool:
+def processes_can_start() -> bool:
     """False when a new process could not import the main program (a script read from stdin): the
     fork server and spawn start each reader process by importing it."""
     if START_METHOD == "fork":

@@ -9,6 +9,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from provenance.credits import CreditParser
+from provenance.media.similarity import Similarity, compare
 from provenance.model import ArchiveHit, Article, Figure, Finding, ImageRecord, Match, Severity, fingerprint
 
 
@@ -25,6 +26,10 @@ class CheckContext:
     archive: Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Earlier uses found in the photo archive: (root, article path, figure index) -> hits from other
     articles, earliest first; empty when no archive was searched."""
+    similar: Mapping[tuple[str, str], Similarity | None] = field(default_factory=lambda: MappingProxyType({}))
+    """Pairs of images judged before the rules ran (see `provenance.media.pairs`): (sha256 of the first
+    image, of the second) -> how alike they are, or None for different photos. `similarity` compares
+    the pairs it lacks."""
 
     @cached_property
     def _images_by_path(self) -> dict[tuple[str, str], ImageRecord]:
@@ -52,6 +57,28 @@ class CheckContext:
     def image(self, root: str, path: str) -> ImageRecord | None:
         """The image record at `path` under the media folder `root`."""
         return self._images_by_path.get((root, path))
+
+    def figure_images(self) -> list[tuple[Article, Figure, ImageRecord]]:
+        """Every figure paired with a readable image, with both, in article and figure order."""
+        used = []
+        for article in self.articles:
+            for figure in article.figures:
+                image = self.image_of(article, figure)
+                if image is not None and image.readable:
+                    used.append((article, figure, image))
+        return used
+
+    def similarity(self, a: ImageRecord, b: ImageRecord) -> Similarity | None:
+        """`similarity.compare` of the two images' hashes (a first), as judged before the rules ran.
+
+        None when they are different photos, or when either has no hashes or hashes made another way.
+        """
+        if a.hashes is None or b.hashes is None or a.hashes.version != b.hashes.version:
+            return None
+        key = (a.sha256, b.sha256)
+        if key in self.similar:
+            return self.similar[key]
+        return compare(a.hashes, b.hashes)
 
 
 Check = Callable[[CheckContext], Iterable[Finding]]

@@ -23,38 +23,19 @@ How to fix
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from provenance.media.similarity import PreparedHashes, compare, prepare
-from provenance.model import Article, Figure, Finding, ImageRecord, Severity, joined_path
+from provenance.model import Finding, ImageRecord, Severity, joined_path
 from provenance.rules.base import CheckContext, Rule, figure_label
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    used: list[tuple[Article, Figure, ImageRecord]] = []
-    for article in ctx.articles:
-        for figure in article.figures:
-            image = ctx.image_of(article, figure)
-            if image is not None and image.readable:
-                used.append((article, figure, image))
-    # Each image's hashes decoded once (when first compared), not once per pair.
-    prepared: dict[int, PreparedHashes] = {}
-
-    def hashes_of(i: int) -> PreparedHashes:
-        if i not in prepared:
-            hashes = used[i][2].hashes
-            assert hashes is not None
-            prepared[i] = prepare(hashes)
-        return prepared[i]
-
-    reported: set[tuple[int, int]] = set()
+    used = ctx.figure_images()
     for i, (art_a, fig_a, im_a) in enumerate(used):
-        for j in range(i + 1, len(used)):
-            art_b, fig_b, im_b = used[j]
-            how = _same(im_a, im_b, hashes_of, i, j)
-            if how is None or (i, j) in reported:
+        for art_b, fig_b, im_b in used[i + 1:]:
+            how = _same(ctx, im_a, im_b)
+            if how is None:
                 continue
-            reported.add((i, j))
             where = "" if art_b is art_a else f" of {joined_path(art_b.root, art_b.path)}"
             yield RULE.finding(
                 f"{figure_label(fig_a, capital=True)} and {figure_label(fig_b)}{where} show the same photo: {how}",
@@ -63,15 +44,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-def _same(a: ImageRecord, b: ImageRecord, prepared: Callable[[int], PreparedHashes], i: int, j: int) -> str | None:
-    """Why images a (the i-th used) and b (the j-th) are the same photo, or None."""
+def _same(ctx: CheckContext, a: ImageRecord, b: ImageRecord) -> str | None:
+    """Why images a and b (a used first) are the same photo, or None."""
     if a.path == b.path and a.root == b.root:
         return f"both use {a.path}"
     if a.sha256 == b.sha256:
         return f"{b.path} is a byte-identical copy of {a.path}"
-    if a.hashes is None or b.hashes is None or a.hashes.version != b.hashes.version:
-        return None
-    similarity = compare(prepared(i), prepared(j))
+    similarity = ctx.similarity(a, b)
     if similarity is None:
         return None
     return f"{b.path} and {a.path} are the {similarity.describe()}" if similarity.how else (
