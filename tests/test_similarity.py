@@ -232,15 +232,19 @@ def album() -> list[Hashes]:
 
 
 # compare_many's steps (see similarity.py) made small, and every image's transforms bounded, so that
-# every path of its screen runs.
-SMALL_STEPS = {"_SCREEN_CELLS": 1 << 15, "_SCREEN_PAIRS": 1 << 8, "_XOR_CELLS": 1 << 12, "_BOUND_CELLS": 1 << 60}
+# every path of its screen runs; compare's scoring takes its shortcut every time.
+SMALL_STEPS = {"_SCREEN_CELLS": 1 << 15, "_SCREEN_PAIRS": 1 << 8, "_XOR_CELLS": 1 << 12, "_SCORE_CELLS": 1 << 12,
+               "_BOUND_CELLS": 1 << 60}
 
 
 @pytest.mark.parametrize("steps", [{}, SMALL_STEPS], ids=["default", "small-steps"])
 def test_compare_many_decides_as_compare(album: list[Hashes], steps: dict[str, int],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     prepared = [prepare(h) for h in album]
-    expected = [[compare(a, b) for b in prepared] for a in prepared]
+    with monkeypatch.context() as plain:
+        # compare's transform scoring without its shortcut: every cell as `_agree` computes it.
+        plain.setattr(similarity, "_SCORE_CELLS", 1 << 60)
+        expected = [[compare(a, b) for b in prepared] for a in prepared]
     # The album holds every kind of decision, so a screen that dropped one would be seen.
     decided = [sim for row in expected for sim in row]
     assert any(sim is None for sim in decided)
@@ -251,6 +255,7 @@ def test_compare_many_decides_as_compare(album: list[Hashes], steps: dict[str, i
         monkeypatch.setattr(similarity, name, value)
     for a, row in zip(prepared, expected, strict=True):
         assert compare_many(a, prepared) == row
+        assert [compare(a, b) for b in prepared] == row
 
 
 def test_compare_many_of_none_is_empty(astronaut: Image.Image) -> None:

@@ -41,8 +41,9 @@ same photo, with how similar they are.
 `compare` accepts records `prepare`d once (hex decoded, features laid out, mirror image derived)
 as well as plain `Hashes`. The local step returns early, and cheaply, on pairs it could never accept
 (too few distinct near features, none in the middle band, no scale ratio within reach) and screens
-the proposed transforms with a cheap test the exact one implies; what it accepts, and how it
-describes it, is what scoring every transform gives.
+the proposed transforms with a cheap test the exact one implies; it counts the matches agreeing
+with each transform in single precision wherever that cannot change a count. What it accepts, and
+how it describes it, is what scoring every transform in double precision gives.
 
 `compare_many(a, others)` is `[compare(a, b) for b in others]`, decided together: the global and
 band stages for all of `others` at once (their hashes stacked as 64-bit words), then one screen of
@@ -364,13 +365,12 @@ def _geometry(a: _Side, b: _Side) -> _Fit | None:
         return None
     m, i = m[ok], i[ok]
     t = zb[i] - m * za[i]
-    resid = np.abs(m[:, None] * za[None, :] + t[:, None] - zb[None, :])
-    agree = (resid < TOLERANCE) & (np.abs(np.log(ratio[None, :] / np.abs(m)[:, None])) < SCALE_SLACK)
-    counts = agree.sum(axis=1)
+    size = np.abs(m)
+    counts = _counts(m, t, size, za, zb, ratio)
     h = int(counts.argmax())
     if counts[h] < MIN_INLIERS:
         return None
-    inl = agree[h]
+    inl = _agree(m[h : h + 1], t[h : h + 1], size[h : h + 1], za, zb, ratio)[0]
     # One point of b may answer several of a: count distinct points on both sides.
     n = min(len(set(ia[inl].tolist())), len(set(ib[inl].tolist())))
     if n < MIN_INLIERS:
@@ -402,10 +402,76 @@ def _geometry(a: _Side, b: _Side) -> _Fit | None:
     return _Fit(n, float(abs(mh)), float(np.degrees(np.angle(mh))), min(cover_a, 1.0), min(cover_b, 1.0), bits)
 
 
+def _agree(m: NDArray[np.complex128], t: NDArray[np.complex128], size: NDArray[np.float64], za: NDArray[np.complex128],
+           zb: NDArray[np.complex128], ratio: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Which matches (columns) agree with each transform z -> m z + t (rows; `size` is |m|): carried
+    within TOLERANCE of their point in b, their blob-scale ratio within SCALE_SLACK of |m|."""
+    resid = np.abs(m[:, None] * za[None, :] + t[:, None] - zb[None, :])
+    return (resid < TOLERANCE) & (np.abs(np.log(ratio[None, :] / size[:, None])) < SCALE_SLACK)
+
+
+# Ratios of blob scales to a transform's that pass and that fail `_agree`'s scale test for sure:
+# `_MARGIN` inside and outside its ends, far more than rounding can move a value.
+_SCALE_IN = (float(np.exp(-SCALE_SLACK)) * (1 + _MARGIN), float(np.exp(SCALE_SLACK)) * (1 - _MARGIN))
+_SCALE_OUT = (float(np.exp(-SCALE_SLACK)) * (1 - _MARGIN), float(np.exp(SCALE_SLACK)) * (1 + _MARGIN))
 _SINGLE = np.float32(1e-5)
 """Margin for values computed in single precision from positions (below 1.5) and transforms (scale
 below 2.2): a few roundings of at most 6e-8 of values below 10 leave them off by less than 3e-6."""
 _TOLERANCE32 = np.float32(TOLERANCE)
+_SCORE_CELLS = 1 << 15
+"""Transforms times matches from which `_counts` takes its shortcuts, and that it works on at once."""
+
+
+def _counts(m: NDArray[np.complex128], t: NDArray[np.complex128], size: NDArray[np.float64],
+            za: NDArray[np.complex128], zb: NDArray[np.complex128], ratio: NDArray[np.float64]) -> NDArray[np.intp]:
+    """`_agree(m, t, size, za, zb, ratio).sum(axis=1)`: the same counts, for less work when many.
+
+    The scale test holds for the ratios of blob scales in one interval per transform: with the
+    matches ordered by ratio, bounds a hair inside its ends make it a run of matches (no logarithm
+    needed). Within that run, a match agrees when the transform carries it within TOLERANCE, which
+    single precision decides, a block of transforms at a time, unless the distance is within
+    `_SINGLE` of TOLERANCE. The transforms left unsure (by a ratio or a distance that near an end)
+    are counted by `_agree` itself.
+    """
+    if len(m) * len(za) <= _SCORE_CELLS:
+        return np.count_nonzero(_agree(m, t, size, za, zb, ratio), axis=1)
+    order = np.argsort(ratio)
+    ordered = ratio[order]
+    za32, zb32 = za[order].astype(np.complex64), zb[order].astype(np.complex64)
+    m32, t32 = m.astype(np.complex64), t.astype(np.complex64)
+    low, high = size * _SCALE_IN[0], size * _SCALE_IN[1]
+    first, stop = np.searchsorted(ordered, low), np.searchsorted(ordered, high, side="right")
+    unsure = first > np.searchsorted(ordered, size * _SCALE_OUT[0], side="right")
+    unsure |= np.searchsorted(ordered, size * _SCALE_OUT[1]) > stop
+    # Transforms by scale, so that a block's runs overlap: only the columns of their union are
+    # computed. Each block's verdicts get a last column, always False, so that every run's end is
+    # inside it.
+    by_size = np.argsort(size)
+    step = max(1, _SCORE_CELLS // len(za))
+    close = np.zeros((min(step, len(m)), len(za) + 1), dtype=bool)
+    bounds = np.empty(2 * close.shape[0], dtype=np.intp)
+    counts = np.empty(len(m), dtype=np.intp)
+    for begin in range(0, len(m), step):
+        rows = by_size[begin : begin + step]
+        k = len(rows)
+        lo, hi = int(first[rows].min()), int(stop[rows].max())
+        if hi <= lo:
+            counts[rows] = 0
+            continue
+        resid = np.abs(m32[rows, None] * za32[None, lo:hi] + t32[rows, None] - zb32[None, lo:hi])
+        unsure[rows] |= (np.abs(resid - _TOLERANCE32) < _SINGLE).any(axis=1)
+        width = hi - lo + 1
+        verdicts = close.reshape(-1)[: k * width].reshape(k, width)
+        verdicts[:, -1] = False
+        np.less(resid, _TOLERANCE32, out=verdicts[:, :-1])
+        at = np.arange(k) * width - lo
+        bounds[0 : 2 * k : 2], bounds[1 : 2 * k : 2] = at + first[rows], at + stop[rows]
+        runs = np.add.reduceat(verdicts.reshape(-1), bounds[: 2 * k], dtype=np.intp)[::2]
+        counts[rows] = np.where(stop[rows] > first[rows], runs, 0)
+    again = np.flatnonzero(unsure)
+    if len(again):
+        counts[again] = np.count_nonzero(_agree(m[again], t[again], size[again], za, zb, ratio), axis=1)
+    return counts
 
 
 # How much `compare_many`'s screen takes on at once. Features of a times features of the others:
