@@ -51,7 +51,7 @@ the local stage for all that remain (near features, distinct matches, one in the
 pair of matches proposing an allowed transform that enough matches could agree with: `compare`'s
 own tests, loosened by far more than rounding error), and `compare`'s local step itself only on the
 few the screen cannot rule out, mostly the same photo. Comparing every pair of a check's figures,
-the reused-photo rule prepares each once.
+the reused-photo rule prepares each once and compares each with all later ones in one call.
 `benchmarks/compare_speed.py` checks both on every pair of 528 images against `compare` as it was
 before any of this. What remains costly is pairs with many near patch hashes (edges, gradients, flat
 areas, lattices), whose pairs of matches must all be tried.

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from provenance.media.similarity import PreparedHashes, compare, prepare
+from provenance.media.similarity import PreparedHashes, Similarity, compare_many, prepare
 from provenance.model import Article, Figure, Finding, ImageRecord, Severity, joined_path
 from provenance.rules.base import CheckContext, Rule, figure_label
 
@@ -47,14 +47,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             prepared[i] = prepare(hashes)
         return prepared[i]
 
-    reported: set[tuple[int, int]] = set()
+    images = [image for _, _, image in used]
     for i, (art_a, fig_a, im_a) in enumerate(used):
-        for j in range(i + 1, len(used)):
-            art_b, fig_b, im_b = used[j]
-            how = _same(im_a, im_b, hashes_of, i, j)
-            if how is None or (i, j) in reported:
+        for j, how in enumerate(_same_as_later(images, i, hashes_of), start=i + 1):
+            if how is None:
                 continue
-            reported.add((i, j))
+            art_b, fig_b, im_b = used[j]
             where = "" if art_b is art_a else f" of {joined_path(art_b.root, art_b.path)}"
             yield RULE.finding(
                 f"{figure_label(fig_a, capital=True)} and {figure_label(fig_b)}{where} show the same photo: {how}",
@@ -63,15 +61,34 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-def _same(a: ImageRecord, b: ImageRecord, prepared: Callable[[int], PreparedHashes], i: int, j: int) -> str | None:
-    """Why images a (the i-th used) and b (the j-th) are the same photo, or None."""
-    if a.path == b.path and a.root == b.root:
-        return f"both use {a.path}"
-    if a.sha256 == b.sha256:
-        return f"{b.path} is a byte-identical copy of {a.path}"
-    if a.hashes is None or b.hashes is None or a.hashes.version != b.hashes.version:
-        return None
-    similarity = compare(prepared(i), prepared(j))
+def _same_as_later(images: list[ImageRecord], i: int, prepared: Callable[[int], PreparedHashes]) -> list[str | None]:
+    """Why each image after the i-th is the same photo as it, or None.
+
+    Files are compared first (the same path, the same bytes); the images left whose hashes were
+    made alike are compared with the i-th in one `compare_many` call.
+    """
+    a = images[i]
+    hows: list[str | None] = []
+    compared: list[int] = []
+    for j in range(i + 1, len(images)):
+        b = images[j]
+        if a.path == b.path and a.root == b.root:
+            hows.append(f"both use {a.path}")
+        elif a.sha256 == b.sha256:
+            hows.append(f"{b.path} is a byte-identical copy of {a.path}")
+        else:
+            hows.append(None)
+            if a.hashes is not None and b.hashes is not None and a.hashes.version == b.hashes.version:
+                compared.append(j)
+    if compared:
+        found = compare_many(prepared(i), [prepared(j) for j in compared])
+        for j, similarity in zip(compared, found, strict=True):
+            hows[j - i - 1] = _describe(a, images[j], similarity)
+    return hows
+
+
+def _describe(a: ImageRecord, b: ImageRecord, similarity: Similarity | None) -> str | None:
+    """Why b is the same photo as a, by `similarity`; None when it is not."""
     if similarity is None:
         return None
     return f"{b.path} and {a.path} are the {similarity.describe()}" if similarity.how else (
