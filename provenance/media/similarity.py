@@ -487,7 +487,8 @@ unbounded: bounding its transforms would cost about what scoring them does, and 
 mostly the same photo."""
 # The screen's looser forms of `_geometry`'s tests on a pair of matches and on an agreeing match.
 # They are wider, by far more than the rounding error of either computation (a few parts in 1e16 on
-# values below 10), so whatever `_geometry` accepts passes them.
+# values below 10 in double precision; `_SINGLE` where the screen computes in single precision), so
+# whatever `_geometry` accepts passes them.
 _LOOSE_SPAN2 = _MIN_SPAN**2 * (1 - _MARGIN)
 _LOOSE_SCALE2 = (SCALE_RANGE[0] ** 2 * (1 - _MARGIN), SCALE_RANGE[1] ** 2 * (1 + _MARGIN))
 _LOOSE_RATIO2 = (float(np.exp(-2 * SCALE_SLACK)) * (1 - _MARGIN), float(np.exp(2 * SCALE_SLACK)) * (1 + _MARGIN))
