@@ -1,10 +1,12 @@
-"""Benchmark: is `compare` on prepared hashes as exact as, and how much cheaper than, the plain one?
+"""Benchmark: are `compare` on prepared hashes and `compare_many` as exact as, and how much cheaper
+than, the plain one?
 
 Builds the 528 images of `reuse.py` (its photos and their edited copies), then compares every
-pair of them twice: with the implementation `compare` had before `prepare` existed (kept below,
-verbatim, as the reference) and with `compare` on `prepare`d records, as the reused-photo rule runs
-it. Every decision must be the same: a `Similarity` with equal score, distance and how, or None
-for both. Prints the cost per pair of each and exits 1 on any difference.
+pair of them three times: with the implementation `compare` had before `prepare` existed (kept
+below, verbatim, as the reference), with `compare` on `prepare`d records, and with `compare_many`
+(each image against all later ones in one call), as the reused-photo rule runs it. Every decision
+must be the same: a `Similarity` with equal score, distance and how, or None for all. Prints the
+cost per pair of each and exits 1 on any difference.
 
 Run by hand:  python benchmarks/compare_speed.py [--limit N] [--step K]   (needs scikit-image).
 """
@@ -47,6 +49,7 @@ from provenance.media.similarity import (
     _mirrored,
     _trim,
     compare,
+    compare_many,
     prepare,
 )
 from provenance.model import Hashes
@@ -216,11 +219,22 @@ def main(argv: list[str] | None = None) -> int:
     t_prepare = time.perf_counter() - start
     new = [compare(prepared[i], prepared[j]) for i, j in pairs]
     t_new = time.perf_counter() - start
+    # compare_many: each image against all its later partners at once.
+    partners: dict[int, list[int]] = {}
+    for i, j in pairs:
+        partners.setdefault(i, []).append(j)
+    found_many: dict[tuple[int, int], Similarity | None] = {}
+    start = time.perf_counter()
+    for i, js in partners.items():
+        found_many.update(zip([(i, j) for j in js], compare_many(prepared[i], [prepared[j] for j in js]), strict=True))
+    t_many = time.perf_counter() - start
+    many = [found_many[pair] for pair in pairs]
     start = time.perf_counter()
     plain = [compare(hashes[i], hashes[j]) for i, j in pairs[:: max(1, len(pairs) // 5000)]]
     t_plain = (time.perf_counter() - start) / max(1, len(plain))
 
     differ = [(pair, x, y) for pair, x, y in zip(pairs, old, new, strict=True) if not _same(x, y)]
+    differ_many = [(pair, x, y) for pair, x, y in zip(pairs, new, many, strict=True) if not _same(x, y)]
     found = sum(x is not None for x in old)
     per = 1e6 / max(1, len(pairs))
     print(f"{len(items)} images, {len(pairs):,} pairs, {found} judged the same photo")
@@ -230,9 +244,13 @@ def main(argv: list[str] | None = None) -> int:
         f"DECISIONS DIFFER on {len(differ)} of {len(pairs)} pairs"
     print(f"compare: {t_old * per:.0f} µs per pair (old) vs {t_new * per:.0f} µs (new, prepared), "
           f"{t_old / t_new:.1f}x cheaper, {verdict}")
-    for (i, j), x, y in differ[:20]:
+    verdict = f"decisions identical to compare's on {len(pairs)} pairs" if not differ_many else \
+        f"DECISIONS DIFFER from compare's on {len(differ_many)} of {len(pairs)} pairs"
+    print(f"compare_many: {t_many * per:.0f} µs per pair, {t_new / t_many:.1f}x cheaper than compare (prepared), "
+          f"{verdict}")
+    for (i, j), x, y in (differ + differ_many)[:20]:
         print(f"  {items[i].photo.name}/{items[i].edit} ~ {items[j].photo.name}/{items[j].edit}: {x} vs {y}")
-    return 1 if differ else 0
+    return 1 if differ or differ_many else 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
-from provenance.media.similarity import VERSION, Similarity, compare, compute_hashes
+from provenance.media import similarity
+from provenance.media.similarity import VERSION, Similarity, compare, compare_many, compute_hashes, prepare
 from provenance.model import Hashes
 
 skimage_data = pytest.importorskip("skimage.data")
@@ -216,3 +217,53 @@ def test_version_mismatch_raises(astronaut: Image.Image) -> None:
 def test_describe_mentions_how() -> None:
     sim = Similarity(score=0.92, distance=7, how=("mirrored", "cropped"))
     assert sim.describe() == "same photo, mirrored and cropped (92% similar)"
+
+
+@pytest.fixture(scope="module")
+def album() -> list[Hashes]:
+    """Three photos, each with its copies edited every way `compare` tells apart."""
+    hashes = []
+    for name in ("astronaut.png", "coffee.png", "rocket.jpg"):
+        im = photo(name)
+        hashes.append(compute_hashes(im))
+        hashes += [compute_hashes(edit(im)) for edit in PLAIN_EDITS.values()]
+        hashes += [compute_hashes(jpeg(transform(im), 85)) for transform, _ in ROBUST_EDITS.values()]
+    return hashes
+
+
+# compare_many's steps (see similarity.py) made small, and every image's transforms bounded, so that
+# every path of its screen runs; compare's scoring takes its shortcut every time.
+SMALL_STEPS = {"_SCREEN_CELLS": 1 << 15, "_SCREEN_PAIRS": 1 << 8, "_XOR_CELLS": 1 << 12, "_SCORE_CELLS": 1 << 12,
+               "_BOUND_CELLS": 1 << 60}
+
+
+@pytest.mark.parametrize("steps", [{}, SMALL_STEPS], ids=["default", "small-steps"])
+def test_compare_many_decides_as_compare(album: list[Hashes], steps: dict[str, int],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    prepared = [prepare(h) for h in album]
+    with monkeypatch.context() as plain:
+        # compare's transform scoring without its shortcut: every cell as `_agree` computes it.
+        plain.setattr(similarity, "_SCORE_CELLS", 1 << 60)
+        expected = [[compare(a, b) for b in prepared] for a in prepared]
+    # The album holds every kind of decision, so a screen that dropped one would be seen.
+    decided = [sim for row in expected for sim in row]
+    assert any(sim is None for sim in decided)
+    assert any(sim is not None and not sim.how for sim in decided)
+    assert any(sim is not None and "overlaid" in sim.how for sim in decided)
+    assert any(sim is not None and {"cropped", "rotated"} & set(sim.how) for sim in decided)
+    for name, value in steps.items():
+        monkeypatch.setattr(similarity, name, value)
+    for a, row in zip(prepared, expected, strict=True):
+        assert compare_many(a, prepared) == row
+        assert [compare(a, b) for b in prepared] == row
+
+
+def test_compare_many_of_none_is_empty(astronaut: Image.Image) -> None:
+    assert compare_many(prepare(compute_hashes(astronaut)), []) == []
+
+
+def test_compare_many_refuses_hashes_made_differently(astronaut: Image.Image) -> None:
+    h = compute_hashes(astronaut)
+    other = Hashes(version=VERSION + "-other", values=h.values)
+    with pytest.raises(ValueError, match="differently"):
+        compare_many(prepare(h), [prepare(h), prepare(other)])

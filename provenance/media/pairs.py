@@ -137,10 +137,9 @@ def _prepared_at(i: int) -> PreparedHashes:
 
 
 def _compare_row(task: tuple[int, list[int]]) -> list[Similarity | None]:
-    """Image `a` compared with each of images `bs`."""
+    """Image `a` compared with each of images `bs`, in one `similarity.compare_many` call."""
     a, bs = task
-    first = _prepared_at(a)
-    return [similarity.compare(first, _prepared_at(b)) for b in bs]
+    return similarity.compare_many(_prepared_at(a), [_prepared_at(b) for b in bs])
 
 
 def _to_json(answer: Similarity | None) -> str | None:
