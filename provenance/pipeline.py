@@ -15,7 +15,7 @@ from provenance.baseline import Baseline
 from provenance.cache import RecordCache
 from provenance.credits import CreditParser
 from provenance.matching import match_figures
-from provenance.media.batch import Budget, read_images
+from provenance.media.batch import Budget, ImageBatch, prepare_images
 from provenance.media.files import find_images
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
 from provenance.rules import ALL_RULES, CheckContext, Rule
@@ -122,6 +122,13 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
     seen_media: dict[Path, list[ImageRecord]] = {}
     cache = RecordCache(options.cache) if options.cache is not None else None
     try:
+        # Every media folder is listed and looked up in the cache first: reader processes, when some
+        # images are to be read, then get ready while the articles are parsed.
+        batches: dict[Path, ImageBatch] = {}
+        for target in targets:
+            media_key = target.media_root.resolve()
+            if media_key not in batches:
+                batches[media_key] = _prepare_media(target, tick, options, cache)
         for target in targets:
             target_articles = []
             for file in target.articles:
@@ -136,7 +143,7 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
                 target_articles.append(article)
             media_key = target.media_root.resolve()
             if media_key not in seen_media:
-                seen_media[media_key] = _read_media(target, tick, options, cache)
+                seen_media[media_key] = batches[media_key].read()
                 images.extend(seen_media[media_key])
             matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
                                          target.media_label))
@@ -217,14 +224,14 @@ def _severity(rule: Rule, options: CheckOptions) -> Severity | None:
     return options.severity.get(rule.name) or options.severity.get(rule.code)
 
 
-def _read_media(target: Target, tick: _Counter, options: CheckOptions,
-                cache: RecordCache | None) -> list[ImageRecord]:
-    """The records of a media folder's images: from the cache, else read by `options.jobs` processes."""
+def _prepare_media(target: Target, tick: _Counter, options: CheckOptions, cache: RecordCache | None) -> ImageBatch:
+    """A media folder's images, looked up in the cache; `ImageBatch.read` reads the others with
+    `options.jobs` processes."""
     label = target.media_label
     entries = find_images(target.media_root)
     tick.grow(len(entries))
     budget = Budget(seconds=options.file_timeout, memory_mb=options.file_memory)
-    return read_images(entries, label, jobs=options.jobs, cache=cache, tick=tick, budget=budget)
+    return prepare_images(entries, label, jobs=options.jobs, cache=cache, tick=tick, budget=budget)
 
 
 def active_rules(options: CheckOptions) -> list[Rule]:
