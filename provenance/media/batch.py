@@ -42,8 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.cache import FileKey, RecordCache, lookup_content
-from provenance.media.files import MediaFile
-from provenance.media.reader import OUT_OF_MEMORY, read_file, read_image_bytes, unreadable_record
+from provenance.media.files import OUT_OF_MEMORY, MediaFile, read_file, unreadable_record
 from provenance.media.records import content_to_json, record_from_json
 from provenance.model import ImageRecord
 
@@ -367,6 +366,14 @@ def _read_in_process(path: str, rel: str, root: str, cache_path: str | None) -> 
     """A reader process's task (see `_read_one`); the cache is looked up through its own connection."""
     lookup = (lambda sha256: lookup_content(cache_path, sha256)) if cache_path is not None else None
     return _read_one(path, rel, root, lookup)
+
+
+def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None) -> ImageRecord:
+    """`provenance.media.reader.read_image_bytes`, imported on first use: this process needs neither
+    Pillow, nor numpy, nor scipy when reader processes do the reading."""
+    from provenance.media.reader import read_image_bytes as read
+
+    return read(data, rel, root, digest)
 
 
 def _read_one(path: str, rel: str, root: str, lookup: Lookup | None) -> Result:

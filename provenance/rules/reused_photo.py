@@ -24,13 +24,21 @@ How to fix
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from provenance.media.similarity import PreparedHashes, compare, prepare
 from provenance.model import Article, Figure, Finding, ImageRecord, Severity, joined_path
 from provenance.rules.base import CheckContext, Rule, figure_label
 
+if TYPE_CHECKING:
+    from provenance.media.similarity import PreparedHashes
+
+# `provenance.media.similarity` (numpy, scipy) is imported where it is used: every run imports the
+# rules, and a run without this one need not import them.
+
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
+    from provenance.media.similarity import prepare
+
     used: list[tuple[Article, Figure, ImageRecord]] = []
     for article in ctx.articles:
         for figure in article.figures:
@@ -71,6 +79,8 @@ def _same(a: ImageRecord, b: ImageRecord, prepared: Callable[[int], PreparedHash
         return f"{b.path} is a byte-identical copy of {a.path}"
     if a.hashes is None or b.hashes is None or a.hashes.version != b.hashes.version:
         return None
+    from provenance.media.similarity import compare
+
     similarity = compare(prepared(i), prepared(j))
     if similarity is None:
         return None
