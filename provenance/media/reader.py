@@ -12,7 +12,7 @@ import re
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 from provenance.media import hashing
 from provenance.media.files import OUT_OF_MEMORY, read_file, unreadable_record
@@ -35,6 +35,7 @@ READER_REVISION = 1
 decoding); with `similarity.VERSION` it keys cached records (see `provenance.cache`)."""
 
 _ROTATED = {5, 6, 7, 8}
+_TRANSPOSED = {2, 3, 4, 5, 6, 7, 8}
 
 DECODABLE_FORMATS = ("JPEG", "MPO", "PNG", "TIFF", "WEBP", "GIF", "BMP", "PSD", "AVIF", "HEIF")
 """Pillow formats decoded for hashing; others (EPS, which would run Ghostscript, PDF...) are refused."""
@@ -75,7 +76,7 @@ def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None
                 if fmt == "JPEG":
                     im.draft("RGB", (DECODE_SIZE, DECODE_SIZE))
                 im.load()
-                oriented = ImageOps.exif_transpose(im) or im
+                oriented = ImageOps.exif_transpose(im) if _turned(im) else im  # it copies an image it leaves
                 hashes = compute_hashes(oriented)
     except _Refused as exc:
         errors.append(str(exc))
@@ -93,6 +94,12 @@ def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None
 
 class _Refused(Exception):
     pass
+
+
+def _turned(im: Image.Image) -> bool:
+    """Whether `ImageOps.exif_transpose` would turn or flip the (loaded) image: its EXIF orientation, read
+    as it reads it, is one of 2 to 8."""
+    return im.getexif().get(ExifTags.Base.Orientation, 1) in _TRANSPOSED
 
 
 def _orientation(im: Image.Image) -> int:
