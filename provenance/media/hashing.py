@@ -255,21 +255,22 @@ def _workspace(size: int) -> FloatArray:
 
 
 def _bilinear(
-    stack: FloatArray, layer: NDArray[np.intp], rows: NDArray[np.float64], cols: NDArray[np.float64]
+    flat: FloatArray, start: NDArray[np.intp], h: NDArray[np.intp], w: NDArray[np.intp], layer: NDArray[np.intp],
+    rows: NDArray[np.float64], cols: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Layers of `stack` sampled at (rows, cols), all broadcast together, by bilinear
-    interpolation; points outside take the value of the nearest edge."""
-    h, w = stack.shape[1:]
+    """Layers of stacks sampled at (rows, cols) by bilinear interpolation; points outside take the
+    value of the nearest edge. Each stack is a C-ordered block of `flat` of (any number of) layers
+    of h x w, at `start`; every argument is broadcast with the others."""
     r = np.clip(rows, 0, h - 1)
     c = np.clip(cols, 0, w - 1)
     r0 = np.minimum(r.astype(np.intp), h - 2)
     c0 = np.minimum(c.astype(np.intp), w - 2)
     fr, fc = r - r0, c - c0
-    flat, at = stack.reshape(-1), (layer * h + r0) * w + c0
-    # The four corners, gathered by `take` from views shifted by one column and one row (no index
-    # arrays to add up, and `take` is several times quicker than indexing with an array).
+    at = start + (layer * h + r0) * w + c0
+    below = at + w
+    # `take`, on a view shifted by one for the right-hand corners: several times quicker than indexing.
     top = flat.take(at) * (1 - fc) + flat[1:].take(at) * fc
-    bottom = flat[w:].take(at) * (1 - fc) + flat[w + 1 :].take(at) * fc
+    bottom = flat.take(below) * (1 - fc) + flat[1:].take(below) * fc
     return np.asarray(top * (1 - fr) + bottom * fr, dtype=np.float64)
 
 
@@ -284,12 +285,13 @@ def _extrema(
     flat, w = dog.reshape(-1), dog.shape[2]
     s, rc = np.divmod(at, dog.shape[1] * w)
     r, c = np.divmod(rc, w)
-    centre = flat.take(at)
-    left, right = flat.take(at - 1), flat.take(at + 1)
-    up, down = flat.take(at - w), flat.take(at + w)
+    near = flat.take(at[:, None] + np.array([-w - 1, -w, -w + 1, -1, 0, 1, w - 1, w, w + 1]))  # the 3 x 3 around
+    centre = near[:, 4]
+    left, right = near[:, 3], near[:, 5]
+    up, down = near[:, 1], near[:, 7]
     dxx = left + right - 2 * centre
     dyy = up + down - 2 * centre
-    dxy = (flat.take(at + w + 1) - flat.take(at + w - 1) - flat.take(at - w + 1) + flat.take(at - w - 1)) / 4
+    dxy = (near[:, 8] - near[:, 6] - near[:, 2] + near[:, 0]) / 4
     tr = dxx + dyy
     det = dxx * dyy - dxy * dxy
     ok = (det > 0) & (tr * tr * EDGE_RATIO < (EDGE_RATIO + 1) ** 2 * det)
@@ -309,8 +311,6 @@ def local_features(work: FloatArray) -> Features:
     long_side = float(max(h0, w0))
     k = 2.0 ** (1.0 / INTERVALS)
     steps = [float(SIGMA0 * k ** (i - 1) * np.sqrt(k * k - 1)) for i in range(1, INTERVALS + 3)]
-    found: list[tuple[int, NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]] = []
-    stacks: list[FloatArray] = []
     # Octave sizes (each keeps every other pixel of the last), then one workspace for all stacks,
     # the difference-of-Gaussians layers and the peak search.
     shapes: list[tuple[int, int]] = []
@@ -320,58 +320,53 @@ def local_features(work: FloatArray) -> Features:
         h, w = (h + 1) // 2, (w + 1) // 2
     levels = len(steps) + 1
     sizes = [levels * h * w for h, w in shapes]
+    starts = np.cumsum([0, *sizes[:-1]])  # where each octave's stack is in the workspace
     space = _workspace(sum(sizes) + 3 * (levels - 1) * h0 * w0)
     offset = sum(sizes)
     dog_space, peak_space = space[offset : offset + (levels - 1) * h0 * w0], space[offset + (levels - 1) * h0 * w0 :]
-    offset = 0
-    base = None
+    blobs: list[tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]] = []
+    base: FloatArray | None = None
     for octave, (h, w) in enumerate(shapes):
-        stack = space[offset : offset + sizes[octave]].reshape(levels, h, w)
-        offset += sizes[octave]
+        stack = space[starts[octave] : starts[octave] + sizes[octave]].reshape(levels, h, w)
         if base is None:
             _blur(work, SIGMA0 * 0.8, stack[0])
         else:
             stack[0] = base
         for i, step in enumerate(steps):
             _blur(stack[i], step, stack[i + 1])
-        stacks.append(stack)
         dog = dog_space[: (levels - 1) * h * w].reshape(levels - 1, h, w)
         np.subtract(stack[1:], stack[:-1], out=dog)
-        found.append((octave, *_extrema(np.abs(dog, out=dog), peak_space)))
+        blobs.append(_extrema(np.abs(dog, out=dog), peak_space))
         base = stack[INTERVALS][::2, ::2]
     aspect = w0 / h0
-    strength = np.concatenate([f[4] for f in found])
+    # Every octave's blobs at once, octave by octave.
+    octaves = np.repeat(np.arange(len(blobs)), [len(b[3]) for b in blobs])
+    layers, rows, cols = (np.concatenate([b[i] for b in blobs]) for i in range(3))
+    strength = np.concatenate([b[3] for b in blobs])
     if not len(strength):
         empty = np.zeros(0)
         return Features(empty, empty, empty, np.zeros(0, dtype=np.uint64), aspect)
     # Keep the strongest; ties (rare) go to the finer octave, then to the earlier position.
     keep = np.zeros(len(strength), dtype=bool)
     keep[np.argsort(-strength, kind="stable")[:MAX_POINTS]] = True
+    octave_of, layer, rr, cc = octaves[keep], layers[keep], rows[keep], cols[keep]
+    st = strength[keep].astype(np.float64)
+    heights, widths = np.array(shapes).T
+    factor = 2.0**octave_of
+    sigma = SIGMA0 * k**layer
     offsets = (np.arange(PATCH_GRID * 2) + 0.5) / PATCH_GRID - 1.0  # 16 points across -1..1
-    xs, ys, sigmas, strengths, samples = [], [], [], [], []
-    start = 0
-    for octave, s_idx, rows, cols, st in found:
-        sel = keep[start : start + len(st)]
-        start += len(st)
-        if not sel.any():
-            continue
-        factor = 2.0**octave
-        layer, rr, cc = s_idx[sel], rows[sel], cols[sel]
-        sigma = SIGMA0 * k**layer
-        radius = (PATCH_RADIUS * sigma)[:, None, None]
-        grid_r = rr[:, None, None] + radius * offsets[None, :, None]
-        grid_c = cc[:, None, None] + radius * offsets[None, None, :]
-        vals = _bilinear(stacks[octave], layer[:, None, None], grid_r, grid_c)
-        vals = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4))
-        samples.append(vals.reshape(len(rr), -1))
-        # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
-        xs.append((cc * factor + 0.5) / w0)
-        ys.append((rr * factor + 0.5) / h0)
-        sigmas.append(sigma * factor / long_side)
-        strengths.append(st[sel].astype(np.float64))
-    x, y, sc, st = (np.concatenate(v) for v in (xs, ys, sigmas, strengths))
+    radius = (PATCH_RADIUS * sigma)[:, None, None]
+    grid_r = rr[:, None, None] + radius * offsets[None, :, None]
+    grid_c = cc[:, None, None] + radius * offsets[None, None, :]
+    where = octave_of[:, None, None]
+    vals = _bilinear(space, starts[where], heights[where], widths[where], layer[:, None, None], grid_r, grid_c)
+    samples = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4)).reshape(len(rr), -1)
+    # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
+    x = (cc * factor + 0.5) / w0
+    y = (rr * factor + 0.5) / h0
+    sc = sigma * factor / long_side
     order = np.argsort(-st, kind="stable")
-    return Features(x[order], y[order], sc[order], _bits(np.concatenate(samples)[order]), aspect)
+    return Features(x[order], y[order], sc[order], _bits(samples[order]), aspect)
 
 
 # --- storage as hex ----------------------------------------------------------------------------
