@@ -32,15 +32,20 @@ row of the patch hash is reversed), so they are not stored.
 from __future__ import annotations
 
 import functools
+import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-# scipy.fft and scipy.ndimage are imported where they are used: importing them costs most of a
-# second, which a run whose hashes all come from the cache need not pay.
+# scipy's DCT and 1-D correlation are loaded where they are first used, and without their packages
+# (see `compiled`): importing scipy.fft and scipy.ndimage costs about a quarter of a second, which a
+# run whose hashes all come from the cache need not pay, nor each start of reader processes.
 
 WORK = 256
 """The working image has about WORK x WORK * 3 / 4 pixels (and a long side of at most 1.5 WORK):
@@ -155,9 +160,8 @@ def _hex(bits: NDArray[np.bool_]) -> str:
 
 def _phash(pixels: NDArray[np.float64]) -> str:
     """imagehash's phash of a 32 x 32 image: its 8 x 8 lowest DCT frequencies above their median."""
-    from scipy.fft import dct
-
-    low = dct(dct(pixels, axis=0), axis=1)[:8, :8]
+    dct = compiled().dct
+    low = dct(dct(pixels, 0), 1)[:8, :8]
     return _hex(low > np.median(low))
 
 
@@ -221,6 +225,91 @@ def _peaks(mag: FloatArray, margin: int, scratch: FloatArray) -> NDArray[np.intp
     return at[(value >= b.take(at - hw)) & (value >= b.take(at + hw)) & (value > CONTRAST)]
 
 
+class Compiled(NamedTuple):
+    """scipy's compiled 1-D correlation and DCT (see `compiled`)."""
+
+    correlate1d: Callable[[FloatArray, NDArray[np.float64], int, FloatArray], object]
+    """(image, weights, axis, out): `scipy.ndimage.correlate1d(image, weights, axis, output=out,
+    mode="reflect")`."""
+    dct: Callable[[NDArray[np.float64], int], NDArray[np.float64]]
+    """(x, axis): `scipy.fft.dct(x, axis=axis)`, the DCT-II, not normalised."""
+
+
+@functools.cache
+def compiled() -> Compiled:
+    """scipy's compiled 1-D correlation and DCT, called as `scipy.ndimage.correlate1d` and
+    `scipy.fft.dct` call them (the same functions with the same arguments, so the same values).
+
+    Their two compiled modules are loaded from scipy's folder on their own: importing their packages
+    (much of scipy, and numpy's testing and f2py with it) takes about a quarter of a second, loading
+    the modules a millisecond; the about fifty calls per image skip the packages' argument handling
+    too. Should scipy not have them where expected, or should they not compute what is expected on
+    a small example, the packages' functions are used.
+    """
+    try:
+        filters, fft = _scipy_module("ndimage._nd_image"), _scipy_module("fft._pocketfft.pypocketfft")
+        if filters is not None and fft is not None:
+            found = Compiled(
+                lambda image, weights, axis, out: filters.correlate1d(image, weights, axis, out, 2, 0.0, 0),
+                lambda x, axis: fft.dct(x, 2, (axis,), 0, None, 1, None),
+            )
+            if _behaves(found):
+                return found
+    except Exception:  # another layout or interface: the packages' functions
+        pass
+    from scipy import ndimage
+    from scipy.fft import dct
+
+    return Compiled(
+        lambda image, weights, axis, out: ndimage.correlate1d(image, weights, axis=axis, output=out, mode="reflect"),
+        lambda x, axis: dct(x, axis=axis),
+    )
+
+
+def _scipy_module(name: str) -> ModuleType | None:
+    """scipy's compiled module `name` ("ndimage._nd_image"), loaded from its file without importing its
+    package; None when there is no such file."""
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    import scipy
+
+    fullname = f"scipy.{name}"
+    if fullname in sys.modules:
+        return sys.modules[fullname]
+    folder, _, base = name.rpartition(".")
+    where = os.path.join(os.path.dirname(scipy.__file__), *folder.split("."))
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(where, base + suffix)
+        if os.path.isfile(path):
+            loader = importlib.machinery.ExtensionFileLoader(fullname, path)
+            spec = importlib.util.spec_from_loader(fullname, loader)
+            if spec is None:
+                return None
+            module = importlib.util.module_from_spec(spec)
+            loader.exec_module(module)
+            return module
+    return None
+
+
+def _behaves(found: Compiled) -> bool:
+    """Whether `found` computes what `Compiled` says on a small example (exact for the correlation)."""
+    image = np.array([[1, 2, 4, 8], [16, 32, 64, 128]], dtype=np.float32)
+    weights = np.array([0.25, 0.5, 0.25])
+    across, down = np.empty_like(image), np.empty_like(image)
+    found.correlate1d(image, weights, 1, across)
+    found.correlate1d(image, weights, 0, down)
+    x = np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 0.0]]).T
+    n = np.arange(4)
+    expected = 2 * np.cos(np.pi * n[:, None] * (2 * n[None, :] + 1) / 8) @ x
+    return (
+        across.tolist() == [[1.25, 2.25, 4.5, 7.0], [20.0, 36.0, 72.0, 112.0]]
+        and down.tolist() == [[4.75, 9.5, 19.0, 38.0], [12.25, 24.5, 49.0, 98.0]]
+        and bool(np.allclose(found.dct(x, 0), expected))
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _kernel(sigma: float) -> NDArray[np.float64]:
     """The Gaussian kernel `ndimage.gaussian_filter` uses for `sigma` (reaching TRUNCATE sigmas)."""
@@ -233,10 +322,9 @@ def _blur(image: FloatArray, sigma: float, out: FloatArray) -> FloatArray:
     """`ndimage.gaussian_filter(image, sigma, output=out, truncate=TRUNCATE)`, without working
     out the kernel again on every call (a tenth of the cost at this size)."""
     weights = _kernel(sigma)
-    from scipy import ndimage
-
-    ndimage.correlate1d(image, weights, axis=0, output=out, mode="reflect")
-    ndimage.correlate1d(out, weights, axis=1, output=out, mode="reflect")
+    correlate1d = compiled().correlate1d
+    correlate1d(image, weights, 0, out)
+    correlate1d(out, weights, 1, out)
     return out
 
 
