@@ -122,13 +122,11 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
     seen_media: dict[Path, list[ImageRecord]] = {}
     cache = RecordCache(options.cache) if options.cache is not None else None
     try:
-        # Every media folder is listed and looked up in the cache first: reader processes, when some
-        # images are to be read, then get ready while the articles are parsed.
-        batches: dict[Path, ImageBatch] = {}
-        for target in targets:
-            media_key = target.media_root.resolve()
-            if media_key not in batches:
-                batches[media_key] = _prepare_media(target, tick, options, cache)
+        # The first media folder is listed and looked up in the cache before any article is parsed:
+        # reader processes, when some of its images are to be read, then get ready meanwhile. (The
+        # others are looked up when their turn comes, after the folders before them have been read
+        # and cached: a folder may hold another's images.)
+        first = _prepare_media(targets[0], tick, options, cache) if targets else None
         for target in targets:
             target_articles = []
             for file in target.articles:
@@ -143,7 +141,9 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
                 target_articles.append(article)
             media_key = target.media_root.resolve()
             if media_key not in seen_media:
-                seen_media[media_key] = batches[media_key].read()
+                batch = first if first is not None else _prepare_media(target, tick, options, cache)
+                first = None
+                seen_media[media_key] = batch.read()
                 images.extend(seen_media[media_key])
             matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
                                          target.media_label))
