@@ -169,6 +169,14 @@ def test_scipy_compiled_functions_give_the_values_of_scipys_own() -> None:
             assert fast.dct(x, axis).tobytes() == dct(x, axis=axis).tobytes()
 
 
+def test_patch_block_means_are_numpys_means_bit_for_bit() -> None:
+    """The patch samples average 2 x 2 blocks by hand (`hashing._block_means`), in numpy's order."""
+    rng = np.random.default_rng(11)
+    for n in (1, 2, 3, 17, 128):
+        blocks = rng.normal(size=(n, 8, 2, 8, 2)) * 10.0 ** rng.uniform(-6, 6, size=(n, 8, 2, 8, 2))
+        assert hashing._block_means(blocks).tobytes() == blocks.mean(axis=(2, 4)).tobytes()
+
+
 def test_hashing_imports_neither_scipy_ndimage_nor_scipy_fft() -> None:
     """Importing those packages would cost every reader process's fork server about a quarter of a second."""
     code = ("import sys; from provenance.media import hashing; hashing.compiled(); "

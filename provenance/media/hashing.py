@@ -357,9 +357,26 @@ def _bilinear(
     at = start + (layer * h + r0) * w + c0
     below = at + w
     # `take`, on a view shifted by one for the right-hand corners: several times quicker than indexing.
-    top = flat.take(at) * (1 - fc) + flat[1:].take(at) * fc
-    bottom = flat.take(below) * (1 - fc) + flat[1:].take(below) * fc
-    return np.asarray(top * (1 - fr) + bottom * fr, dtype=np.float64)
+    # (In place where a temporary would do: the same operations in the same order.)
+    left = 1 - fc
+    top = flat.take(at) * left
+    top += flat[1:].take(at) * fc
+    bottom = flat.take(below) * left
+    bottom += flat[1:].take(below) * fc
+    top *= 1 - fr
+    bottom *= fr
+    top += bottom
+    return top
+
+
+def _block_means(blocks: NDArray[np.float64]) -> NDArray[np.float64]:
+    """`blocks.mean(axis=(2, 4))` of an (n, rows, 2, columns, 2) array, each 2 x 2 block summed in
+    the order numpy's mean sums it (each row's pair, then the two rows' sums), on four strided views
+    instead of numpy's reduction machinery (several times quicker at this size)."""
+    top = blocks[:, :, 0, :, 0] + blocks[:, :, 0, :, 1]
+    top += blocks[:, :, 1, :, 0] + blocks[:, :, 1, :, 1]
+    top /= 4
+    return top
 
 
 def _extrema(
@@ -448,7 +465,7 @@ def local_features(work: FloatArray) -> Features:
     grid_c = cc[:, None, None] + radius * offsets[None, None, :]
     where = octave_of[:, None, None]
     vals = _bilinear(space, starts[where], heights[where], widths[where], layer[:, None, None], grid_r, grid_c)
-    samples = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4)).reshape(len(rr), -1)
+    samples = _block_means(vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2)).reshape(len(rr), -1)
     # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
     x = (cc * factor + 0.5) / w0
     y = (rr * factor + 0.5) / h0
