@@ -56,7 +56,8 @@ START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_met
 database, c2pa-python's context) a child must not inherit. The fork server imports `PRELOAD` once,
 and forks every reader process from that clean state."""
 PRELOAD = "provenance.media.preload"
-"""The module the fork server imports: this one, and what reading a file needs on top of it."""
+"""The module the fork server imports before it forks any reader process: this one, and all else that
+reading a file needs."""
 
 Content = dict[str, Any]
 Lookup = Callable[[str], "Content | None"]
