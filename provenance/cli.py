@@ -228,7 +228,7 @@ def _limit(flag: T | None, configured: T | None, default: T | None) -> T | None:
 def _archive_path(flag: Path | None, configured: Path | None) -> Path | None:
     """The archive `check` looks photos up in: `--archive`, else the configured one, else the default
     `.provenance/archive.sqlite` of the current folder when it exists (a missing default is no error)."""
-    from provenance.archive import DEFAULT_PATH
+    from provenance.config import DEFAULT_ARCHIVE as DEFAULT_PATH  # not from provenance.archive: numpy
 
     if flag is not None:
         return flag

@@ -15,9 +15,8 @@ from provenance.baseline import Baseline
 from provenance.cache import RecordCache
 from provenance.credits import CreditParser
 from provenance.matching import match_figures
-from provenance.media.batch import Budget, read_images
+from provenance.media.batch import Budget, ImageBatch, prepare_images
 from provenance.media.files import find_images
-from provenance.media.pairs import judge_pairs
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
 from provenance.rules import ALL_RULES, CheckContext, Rule
 
@@ -123,6 +122,11 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
     seen_media: dict[Path, list[ImageRecord]] = {}
     cache = RecordCache(options.cache) if options.cache is not None else None
     try:
+        # The first media folder is listed and looked up in the cache before any article is parsed:
+        # reader processes, when some of its images are to be read, then get ready meanwhile. (The
+        # others are looked up when their turn comes, after the folders before them have been read
+        # and cached: a folder may hold another's images.)
+        first = _prepare_media(targets[0], tick, options, cache) if targets else None
         for target in targets:
             target_articles = []
             for file in target.articles:
@@ -137,7 +141,9 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
                 target_articles.append(article)
             media_key = target.media_root.resolve()
             if media_key not in seen_media:
-                seen_media[media_key] = _read_media(target, tick, options, cache)
+                batch = first if first is not None else _prepare_media(target, tick, options, cache)
+                first = None
+                seen_media[media_key] = batch.read()
                 images.extend(seen_media[media_key])
             matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
                                          target.media_label))
@@ -204,6 +210,8 @@ def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCac
     reused-photo runs: in processes, and only the pairs the cache does not know."""
     if not any(r.name == "reused-photo" for r in active_rules(options)):
         return ctx
+    from provenance.media.pairs import judge_pairs  # numpy and the similarity engine: only when needed
+
     used = [(image.sha256, image.hashes) for _, _, image in ctx.figure_images() if image.hashes is not None]
     similar = judge_pairs(used, cache=cache, jobs=options.jobs)
     return dataclasses.replace(ctx, similar=MappingProxyType(similar))
@@ -229,14 +237,14 @@ def _severity(rule: Rule, options: CheckOptions) -> Severity | None:
     return options.severity.get(rule.name) or options.severity.get(rule.code)
 
 
-def _read_media(target: Target, tick: _Counter, options: CheckOptions,
-                cache: RecordCache | None) -> list[ImageRecord]:
-    """The records of a media folder's images: from the cache, else read by `options.jobs` processes."""
+def _prepare_media(target: Target, tick: _Counter, options: CheckOptions, cache: RecordCache | None) -> ImageBatch:
+    """A media folder's images, looked up in the cache; `ImageBatch.read` reads the others with
+    `options.jobs` processes."""
     label = target.media_label
     entries = find_images(target.media_root)
     tick.grow(len(entries))
     budget = Budget(seconds=options.file_timeout, memory_mb=options.file_memory)
-    return read_images(entries, label, jobs=options.jobs, cache=cache, tick=tick, budget=budget)
+    return prepare_images(entries, label, jobs=options.jobs, cache=cache, tick=tick, budget=budget)
 
 
 def active_rules(options: CheckOptions) -> list[Rule]:

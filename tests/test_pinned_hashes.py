@@ -8,11 +8,15 @@ skipped when that differs; the findings must match whatever the version.
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 
+import numpy as np
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
-from provenance.media import similarity
+from provenance.media import hashing, similarity
 from provenance.pipeline import run
 
 PINNED_VERSION = (
@@ -142,3 +146,41 @@ def test_hash_values_are_pinned(folder: str) -> None:
         values["local"] = hashlib.sha256(values["local"].encode()).hexdigest()
         got[im.path] = values
     assert got == HASHES[folder]
+
+
+def test_scipy_compiled_functions_give_the_values_of_scipys_own() -> None:
+    """The hashes call scipy's compiled correlation and DCT loaded without their packages
+    (`hashing.compiled`): bit for bit what scipy.ndimage.correlate1d and scipy.fft.dct give."""
+    from scipy import ndimage
+    from scipy.fft import dct
+
+    rng = np.random.default_rng(7)
+    fast = hashing.compiled()
+    for sigma in (1.0, 1.28, 1.55, 3.09):
+        weights = hashing._kernel(sigma)
+        image = rng.random((37, 53), dtype=np.float32)
+        for axis in (0, 1):
+            out = np.empty_like(image)
+            fast.correlate1d(image, weights, axis, out)
+            assert out.tobytes() == ndimage.correlate1d(image, weights, axis=axis, mode="reflect").tobytes()
+    pixels = rng.random((32, 32)) * 255
+    for x in (pixels, pixels[:, ::-1]):
+        for axis in (0, 1):
+            assert fast.dct(x, axis).tobytes() == dct(x, axis=axis).tobytes()
+
+
+def test_patch_block_means_are_numpys_means_bit_for_bit() -> None:
+    """The patch samples average 2 x 2 blocks by hand (`hashing._block_means`), in numpy's order."""
+    rng = np.random.default_rng(11)
+    for n in (1, 2, 3, 17, 128):
+        blocks = rng.normal(size=(n, 8, 2, 8, 2)) * 10.0 ** rng.uniform(-6, 6, size=(n, 8, 2, 8, 2))
+        assert hashing._block_means(blocks).tobytes() == blocks.mean(axis=(2, 4)).tobytes()
+
+
+def test_hashing_imports_neither_scipy_ndimage_nor_scipy_fft() -> None:
+    """Importing those packages would cost every reader process's fork server about a quarter of a second."""
+    code = ("import sys; from provenance.media import hashing; hashing.compiled(); "
+            "print('scipy.ndimage' in sys.modules, 'scipy.fft' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.split() == ["False", "False"]

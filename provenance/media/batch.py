@@ -42,8 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.cache import FileKey, RecordCache, lookup_content
-from provenance.media.files import MediaFile
-from provenance.media.reader import OUT_OF_MEMORY, read_file, read_image_bytes, unreadable_record
+from provenance.media.files import OUT_OF_MEMORY, MediaFile, read_file, unreadable_record
 from provenance.media.records import content_to_json, record_from_json
 from provenance.model import ImageRecord
 
@@ -54,8 +53,11 @@ IN_FLIGHT = 3
 CRASHED = "the image decoder stopped unexpectedly on this file (its reading process crashed)"
 START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 """How reader processes start: never a plain fork of this process, whose native state (an open
-database, c2pa-python's context) a child must not inherit. The fork server imports this module
-once, and forks every reader process from that clean state."""
+database, c2pa-python's context) a child must not inherit. The fork server imports `PRELOAD` once,
+and forks every reader process from that clean state."""
+PRELOAD = "provenance.media.preload"
+"""The module the fork server imports before it forks any reader process: this one, and all else that
+reading a file needs."""
 
 Content = dict[str, Any]
 Lookup = Callable[[str], "Content | None"]
@@ -116,6 +118,15 @@ def read_images(files: Sequence[MediaFile], root: str, *, jobs: int | None = Non
     applies); `cache` gives known records and keeps new ones; `tick` is called once per file done;
     `budget` limits each file's reading (see the module's documentation).
     """
+    return prepare_images(files, root, jobs=jobs, cache=cache, tick=tick, budget=budget).read()
+
+
+def prepare_images(files: Sequence[MediaFile], root: str, *, jobs: int | None = None,
+                   cache: RecordCache | None = None, tick: Callable[[], None] | None = None,
+                   budget: Budget | None = None) -> ImageBatch:
+    """`read_images` in two steps: this one looks every file up in the cache and, when the others
+    are to be read in reader processes, starts the fork server they come from, which then imports
+    what they need (`PRELOAD`) while this process does other work; `ImageBatch.read` reads them."""
     budget = budget or Budget()
     done = tick or (lambda: None)
     records: list[ImageRecord | None] = [None] * len(files)
@@ -133,31 +144,55 @@ def read_images(files: Sequence[MediaFile], root: str, *, jobs: int | None = Non
                 done()
                 continue
         todo.append(_Task(index, entry.path, entry.rel, key))
-
-    def finish(task: _Task, content: Content, cacheable: bool, known: bool) -> None:
-        record = _rebuild(content, task.rel, root)
-        if record is None:  # a cached row that no longer reads: read the file again
-            content, cacheable, known = _read_one(str(task.path), task.rel, root, None)
-            record = record_from_json(content, task.rel, root)
-        records[task.index] = record
-        if cache is not None and cacheable:
-            if known and task.key is not None:
-                cache.remember(task.key, record.sha256)
-            elif not known:
-                cache.put(content, task.key)
-        done()
-
     workers = min(jobs or default_jobs(), len(todo))
     pooled = workers > 1 and sum(t.key.size if t.key else _size(t.path) for t in todo) >= POOL_MIN_BYTES
-    if todo and (pooled or budget) and processes_can_start():
-        _in_pool(todo, root, workers, cache, finish, budget)
-    else:
-        lookup = cache.get if cache is not None and cache.usable else None
-        for task in todo:
-            finish(task, *_read_one(str(task.path), task.rel, root, lookup))
-    if cache is not None:
-        cache.flush()
-    return [r for r in records if r is not None]
+    in_pool = bool(todo) and (pooled or bool(budget)) and processes_can_start()
+    if in_pool:
+        _start_fork_server()
+    return ImageBatch(root, records, todo, workers, in_pool, cache, done, budget)
+
+
+@dataclass
+class ImageBatch:
+    """The files of a media folder once looked up in the cache (see `prepare_images`)."""
+
+    root: str
+    records: list[ImageRecord | None]
+    """Per file, its record when known (unreadable, or from the cache), else None."""
+    todo: list[_Task]
+    """The files to read."""
+    workers: int
+    in_pool: bool
+    """Whether `todo` is read in reader processes (else in this process)."""
+    cache: RecordCache | None
+    done: Callable[[], None]
+    budget: Budget
+
+    def read(self) -> list[ImageRecord]:
+        """Every file's record, in the order of the files; the cache keeps the new ones."""
+        cache = self.cache
+        if self.in_pool:
+            _in_pool(self.todo, self.root, self.workers, cache, self._finish, self.budget)
+        else:
+            lookup = cache.get if cache is not None and cache.usable else None
+            for task in self.todo:
+                self._finish(task, *_read_one(str(task.path), task.rel, self.root, lookup))
+        if cache is not None:
+            cache.flush()
+        return [r for r in self.records if r is not None]
+
+    def _finish(self, task: _Task, content: Content, cacheable: bool, known: bool) -> None:
+        record = _rebuild(content, task.rel, self.root)
+        if record is None:  # a cached row that no longer reads: read the file again
+            content, cacheable, known = _read_one(str(task.path), task.rel, self.root, None)
+            record = record_from_json(content, task.rel, self.root)
+        self.records[task.index] = record
+        if self.cache is not None and cacheable:
+            if known and task.key is not None:
+                self.cache.remember(task.key, record.sha256)
+            elif not known:
+                self.cache.put(content, task.key)
+        self.done()
 
 
 def _in_pool(todo: list[_Task], root: str, workers: int, cache: RecordCache | None, finish: Finish,
@@ -266,10 +301,20 @@ def processes_can_start() -> bool:
     return path is None or getattr(main, "__spec__", None) is not None or os.path.isfile(path)
 
 
+def _start_fork_server() -> None:
+    """Start the fork server of reader processes, if they come from one and it is not running yet,
+    without waiting for it: it imports `PRELOAD` while this process goes on."""
+    if START_METHOD != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    forkserver.set_forkserver_preload([PRELOAD])
+    forkserver.ensure_running()
+
+
 def _pool(workers: int, shared: _Shared, memory_mb: int | None) -> ProcessPoolExecutor:
     context = multiprocessing.get_context(START_METHOD)
-    if START_METHOD == "forkserver":
-        context.set_forkserver_preload([__name__])
+    _start_fork_server()
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_reader,
                                initargs=(shared, memory_mb))
 
@@ -322,6 +367,14 @@ def _read_in_process(path: str, rel: str, root: str, cache_path: str | None) -> 
     """A reader process's task (see `_read_one`); the cache is looked up through its own connection."""
     lookup = (lambda sha256: lookup_content(cache_path, sha256)) if cache_path is not None else None
     return _read_one(path, rel, root, lookup)
+
+
+def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None) -> ImageRecord:
+    """`provenance.media.reader.read_image_bytes`, imported on first use: this process needs neither
+    Pillow, nor numpy, nor scipy when reader processes do the reading."""
+    from provenance.media.reader import read_image_bytes as read
+
+    return read(data, rel, root, digest)
 
 
 def _read_one(path: str, rel: str, root: str, lookup: Lookup | None) -> Result:

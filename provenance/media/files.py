@@ -1,7 +1,8 @@
-"""Find image files under a folder, and resolve article references, never leaving the folder."""
+"""Find image files under a folder, read their bytes, and resolve article references, never leaving the folder."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import unicodedata
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from provenance.model import RefStatus
+from provenance.model import ImageRecord, Provenance, RefStatus
 from provenance.paths import inside
 
 IMAGE_EXTENSIONS = frozenset(
@@ -17,6 +18,13 @@ IMAGE_EXTENSIONS = frozenset(
      ".heic", ".heif", ".psd", ".dng"}
 )
 """Extensions of the files treated as images of the media folder."""
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+"""Image files larger than this are not read."""
+
+OUT_OF_MEMORY = "out of memory while decoding; not decoded"
+"""The error line of an image whose decoding failed for want of memory (a reader process's budget,
+see `provenance.media.batch`): it says nothing of the bytes, so such a record is never cached."""
 
 
 @dataclass(frozen=True)
@@ -148,3 +156,27 @@ def _lexically_inside(path: Path, root: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def read_file(path: Path, rel: str, root: str) -> bytes | ImageRecord:
+    """The bytes of an image file, or the record of why they cannot be read (too large, an OS error)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            why = f"file of {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
+            return unreadable_record(rel, root, why, size)
+        with path.open("rb") as fh:  # read(n) reserves n bytes first: ask for the size, not the limit
+            data = fh.read(min(size, MAX_FILE_BYTES) + 1)
+            if len(data) > size:  # it grew since: read on, to the limit
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
+            return data
+    except OSError as exc:
+        return unreadable_record(rel, root, f"cannot read: {exc.strerror or exc}")
+
+
+def unreadable_record(rel: str, root: str, why: str, size: int = 0, digest: str = "") -> ImageRecord:
+    """The record of a file that could not be read at all."""
+    return ImageRecord(
+        path=rel, root=root, format=None, width=None, height=None, size=size,
+        sha256=digest or hashlib.sha256(b"").hexdigest(), metadata=Provenance(), hashes=None, errors=(why,),
+    )

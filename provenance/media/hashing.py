@@ -32,15 +32,20 @@ row of the patch hash is reversed), so they are not stored.
 from __future__ import annotations
 
 import functools
+import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-# scipy.fft and scipy.ndimage are imported where they are used: importing them costs most of a
-# second, which a run whose hashes all come from the cache need not pay.
+# scipy's DCT and 1-D correlation are loaded where they are first used, and without their packages
+# (see `compiled`): importing scipy.fft and scipy.ndimage costs about a quarter of a second, which a
+# run whose hashes all come from the cache need not pay, nor each start of reader processes.
 
 WORK = 256
 """The working image has about WORK x WORK * 3 / 4 pixels (and a long side of at most 1.5 WORK):
@@ -155,9 +160,8 @@ def _hex(bits: NDArray[np.bool_]) -> str:
 
 def _phash(pixels: NDArray[np.float64]) -> str:
     """imagehash's phash of a 32 x 32 image: its 8 x 8 lowest DCT frequencies above their median."""
-    from scipy.fft import dct
-
-    low = dct(dct(pixels, axis=0), axis=1)[:8, :8]
+    dct = compiled().dct
+    low = dct(dct(pixels, 0), 1)[:8, :8]
     return _hex(low > np.median(low))
 
 
@@ -194,27 +198,116 @@ def _bits(samples: NDArray[np.float64]) -> NDArray[np.uint64]:
     return (on.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
 
 
-def _peaks(mag: FloatArray, margin: int, scratch: FloatArray) -> NDArray[np.bool_]:
-    """Where the middle layers of a scale stack are the largest of their 3 x 3 x 3 neighbourhood,
-    `margin` pixels in from every side (one axis at a time, on views: no padding). `scratch` holds
-    at least 2 * mag.size float32 elements."""
+def _peaks(mag: FloatArray, margin: int, scratch: FloatArray) -> NDArray[np.intp]:
+    """Where the middle layers of a scale stack are the largest of their 3 x 3 x 3 neighbourhood
+    and above `CONTRAST`, `margin` pixels in from every side: flat indices into `mag`, in order.
+    `scratch` holds at least 2 * mag.size float32 elements.
+
+    The 3 x 3 maximum of every layer is taken on the flat array, the neighbours of a pixel being
+    the elements one position and one row before and after it (whole, contiguous runs: quicker
+    than on views of the rows); where that wraps around a row or a layer, it is wrong, but only in
+    the margin, which is left out. Peaks are rare (a few per hundred pixels even in a flat layer),
+    so only the pixels that are the largest of their own layer's 3 x 3 are looked at further.
+    """
     layers, h, w = mag.shape
-    m = mag[:, margin - 1 : h - margin + 1, margin - 1 : w - margin + 1]
-    hh, ww = m.shape[1] - 2, m.shape[2] - 2
-    na, nb = layers * m.shape[1] * ww, layers * hh * ww
-    a = scratch[:na].reshape(layers, m.shape[1], ww)
-    np.maximum(m[:, :, :-2], m[:, :, 2:], out=a)
-    np.maximum(a, m[:, :, 1:-1], out=a)
-    b = scratch[na : na + nb].reshape(layers, hh, ww)
-    np.maximum(a[:, :-2], a[:, 2:], out=b)
-    np.maximum(b, a[:, 1:-1], out=b)
-    c = scratch[: (layers - 2) * hh * ww].reshape(layers - 2, hh, ww)
-    np.maximum(b[:-2], b[2:], out=c)
-    np.maximum(c, b[1:-1], out=c)
-    inner = mag[1:-1, margin:-margin, margin:-margin]
-    peak = inner >= c
-    peak &= inner > CONTRAST
-    return peak
+    hw, n = h * w, mag.size
+    flat = mag.reshape(-1)
+    a, b = scratch[:n], scratch[n : 2 * n]
+    np.maximum(flat[:-2], flat[2:], out=a[1:-1])
+    np.maximum(a[1:-1], flat[1:-1], out=a[1:-1])  # a[i]: the largest of flat[i - 1 : i + 2]
+    np.maximum(a[1 : -2 * w - 1], a[2 * w + 1 : -1], out=b[w + 1 : -w - 1])
+    np.maximum(b[w + 1 : -w - 1], a[w + 1 : -w - 1], out=b[w + 1 : -w - 1])  # b[i]: of a[i - w], a[i], a[i + w]
+    lo, hi = hw, (layers - 1) * hw
+    at = np.flatnonzero(flat[lo:hi] >= b[lo:hi]) + lo
+    r, c = np.divmod(at % hw, w)
+    at = at[(r >= margin) & (r < h - margin) & (c >= margin) & (c < w - margin)]
+    value = flat.take(at)
+    return at[(value >= b.take(at - hw)) & (value >= b.take(at + hw)) & (value > CONTRAST)]
+
+
+class Compiled(NamedTuple):
+    """scipy's compiled 1-D correlation and DCT (see `compiled`)."""
+
+    correlate1d: Callable[[FloatArray, NDArray[np.float64], int, FloatArray], object]
+    """(image, weights, axis, out): `scipy.ndimage.correlate1d(image, weights, axis, output=out,
+    mode="reflect")`."""
+    dct: Callable[[NDArray[np.float64], int], NDArray[np.float64]]
+    """(x, axis): `scipy.fft.dct(x, axis=axis)`, the DCT-II, not normalised."""
+
+
+@functools.cache
+def compiled() -> Compiled:
+    """scipy's compiled 1-D correlation and DCT, called as `scipy.ndimage.correlate1d` and
+    `scipy.fft.dct` call them (the same functions with the same arguments, so the same values).
+
+    Their two compiled modules are loaded from scipy's folder on their own: importing their packages
+    (much of scipy, and numpy's testing and f2py with it) takes about a quarter of a second, loading
+    the modules a millisecond; the about fifty calls per image skip the packages' argument handling
+    too. Should scipy not have them where expected, or should they not compute what is expected on
+    a small example, the packages' functions are used.
+    """
+    try:
+        filters, fft = _scipy_module("ndimage._nd_image"), _scipy_module("fft._pocketfft.pypocketfft")
+        if filters is not None and fft is not None:
+            found = Compiled(
+                lambda image, weights, axis, out: filters.correlate1d(image, weights, axis, out, 2, 0.0, 0),
+                lambda x, axis: fft.dct(x, 2, (axis,), 0, None, 1, None),
+            )
+            if _behaves(found):
+                return found
+    except Exception:  # another layout or interface: the packages' functions
+        pass
+    from scipy import ndimage
+    from scipy.fft import dct
+
+    return Compiled(
+        lambda image, weights, axis, out: ndimage.correlate1d(image, weights, axis=axis, output=out, mode="reflect"),
+        lambda x, axis: dct(x, axis=axis),
+    )
+
+
+def _scipy_module(name: str) -> ModuleType | None:
+    """scipy's compiled module `name` ("ndimage._nd_image"), loaded from its file without importing its
+    package; None when there is no such file."""
+    import importlib.machinery
+    import importlib.util
+    import os
+
+    import scipy
+
+    fullname = f"scipy.{name}"
+    if fullname in sys.modules:
+        return sys.modules[fullname]
+    folder, _, base = name.rpartition(".")
+    where = os.path.join(os.path.dirname(scipy.__file__), *folder.split("."))
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(where, base + suffix)
+        if os.path.isfile(path):
+            loader = importlib.machinery.ExtensionFileLoader(fullname, path)
+            spec = importlib.util.spec_from_loader(fullname, loader)
+            if spec is None:
+                return None
+            module = importlib.util.module_from_spec(spec)
+            loader.exec_module(module)
+            return module
+    return None
+
+
+def _behaves(found: Compiled) -> bool:
+    """Whether `found` computes what `Compiled` says on a small example (exact for the correlation)."""
+    image = np.array([[1, 2, 4, 8], [16, 32, 64, 128]], dtype=np.float32)
+    weights = np.array([0.25, 0.5, 0.25])
+    across, down = np.empty_like(image), np.empty_like(image)
+    found.correlate1d(image, weights, 1, across)
+    found.correlate1d(image, weights, 0, down)
+    x = np.array([[1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 0.0]]).T
+    n = np.arange(4)
+    expected = 2 * np.cos(np.pi * n[:, None] * (2 * n[None, :] + 1) / 8) @ x
+    return (
+        across.tolist() == [[1.25, 2.25, 4.5, 7.0], [20.0, 36.0, 72.0, 112.0]]
+        and down.tolist() == [[4.75, 9.5, 19.0, 38.0], [12.25, 24.5, 49.0, 98.0]]
+        and bool(np.allclose(found.dct(x, 0), expected))
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -229,10 +322,9 @@ def _blur(image: FloatArray, sigma: float, out: FloatArray) -> FloatArray:
     """`ndimage.gaussian_filter(image, sigma, output=out, truncate=TRUNCATE)`, without working
     out the kernel again on every call (a tenth of the cost at this size)."""
     weights = _kernel(sigma)
-    from scipy import ndimage
-
-    ndimage.correlate1d(image, weights, axis=0, output=out, mode="reflect")
-    ndimage.correlate1d(out, weights, axis=1, output=out, mode="reflect")
+    correlate1d = compiled().correlate1d
+    correlate1d(image, weights, 0, out)
+    correlate1d(out, weights, 1, out)
     return out
 
 
@@ -251,20 +343,40 @@ def _workspace(size: int) -> FloatArray:
 
 
 def _bilinear(
-    stack: FloatArray, layer: NDArray[np.intp], rows: NDArray[np.float64], cols: NDArray[np.float64]
+    flat: FloatArray, start: NDArray[np.intp], h: NDArray[np.intp], w: NDArray[np.intp], layer: NDArray[np.intp],
+    rows: NDArray[np.float64], cols: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Layers of `stack` sampled at (rows, cols), all broadcast together, by bilinear
-    interpolation; points outside take the value of the nearest edge."""
-    h, w = stack.shape[1:]
+    """Layers of stacks sampled at (rows, cols) by bilinear interpolation; points outside take the
+    value of the nearest edge. Each stack is a C-ordered block of `flat` of (any number of) layers
+    of h x w, at `start`; every argument is broadcast with the others."""
     r = np.clip(rows, 0, h - 1)
     c = np.clip(cols, 0, w - 1)
     r0 = np.minimum(r.astype(np.intp), h - 2)
     c0 = np.minimum(c.astype(np.intp), w - 2)
     fr, fc = r - r0, c - c0
-    flat, at = stack.reshape(-1), (layer * h + r0) * w + c0
-    top = flat[at] * (1 - fc) + flat[at + 1] * fc
-    bottom = flat[at + w] * (1 - fc) + flat[at + w + 1] * fc
-    return np.asarray(top * (1 - fr) + bottom * fr, dtype=np.float64)
+    at = start + (layer * h + r0) * w + c0
+    below = at + w
+    # `take`, on a view shifted by one for the right-hand corners: several times quicker than indexing.
+    # (In place where a temporary would do: the same operations in the same order.)
+    left = 1 - fc
+    top = flat.take(at) * left
+    top += flat[1:].take(at) * fc
+    bottom = flat.take(below) * left
+    bottom += flat[1:].take(below) * fc
+    top *= 1 - fr
+    bottom *= fr
+    top += bottom
+    return top
+
+
+def _block_means(blocks: NDArray[np.float64]) -> NDArray[np.float64]:
+    """`blocks.mean(axis=(2, 4))` of an (n, rows, 2, columns, 2) array, each 2 x 2 block summed in
+    the order numpy's mean sums it (each row's pair, then the two rows' sums), on four strided views
+    instead of numpy's reduction machinery (several times quicker at this size)."""
+    top = blocks[:, :, 0, :, 0] + blocks[:, :, 0, :, 1]
+    top += blocks[:, :, 1, :, 0] + blocks[:, :, 1, :, 1]
+    top /= 4
+    return top
 
 
 def _extrema(
@@ -274,16 +386,17 @@ def _extrema(
     (layer, sub-pixel row, sub-pixel column, strength). `dog` holds magnitudes (|DoG|): at an
     extremum its neighbours share its sign, so the blob test and the sub-pixel fit are unchanged."""
     margin = 2
-    s, r, c = np.nonzero(_peaks(dog, margin, scratch))
-    s, r, c = s + 1, r + margin, c + margin
+    at = _peaks(dog, margin, scratch)
     flat, w = dog.reshape(-1), dog.shape[2]
-    at = (s * dog.shape[1] + r) * w + c
-    centre = flat[at]
-    left, right = flat[at - 1], flat[at + 1]
-    up, down = flat[at - w], flat[at + w]
+    s, rc = np.divmod(at, dog.shape[1] * w)
+    r, c = np.divmod(rc, w)
+    near = flat.take(at[:, None] + np.array([-w - 1, -w, -w + 1, -1, 0, 1, w - 1, w, w + 1]))  # the 3 x 3 around
+    centre = near[:, 4]
+    left, right = near[:, 3], near[:, 5]
+    up, down = near[:, 1], near[:, 7]
     dxx = left + right - 2 * centre
     dyy = up + down - 2 * centre
-    dxy = (flat[at + w + 1] - flat[at + w - 1] - flat[at - w + 1] + flat[at - w - 1]) / 4
+    dxy = (near[:, 8] - near[:, 6] - near[:, 2] + near[:, 0]) / 4
     tr = dxx + dyy
     det = dxx * dyy - dxy * dxy
     ok = (det > 0) & (tr * tr * EDGE_RATIO < (EDGE_RATIO + 1) ** 2 * det)
@@ -294,7 +407,7 @@ def _extrema(
     orow = np.clip((up[ok] - down[ok]) / (2 * dyy[ok]), -0.5, 0.5)
     rows = r.astype(np.float64) + orow.astype(np.float64)
     cols = c.astype(np.float64) + oc.astype(np.float64)
-    return s, rows, cols, dog[s, r, c]
+    return s, rows, cols, centre[ok]
 
 
 def local_features(work: FloatArray) -> Features:
@@ -303,8 +416,6 @@ def local_features(work: FloatArray) -> Features:
     long_side = float(max(h0, w0))
     k = 2.0 ** (1.0 / INTERVALS)
     steps = [float(SIGMA0 * k ** (i - 1) * np.sqrt(k * k - 1)) for i in range(1, INTERVALS + 3)]
-    found: list[tuple[int, NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]] = []
-    stacks: list[FloatArray] = []
     # Octave sizes (each keeps every other pixel of the last), then one workspace for all stacks,
     # the difference-of-Gaussians layers and the peak search.
     shapes: list[tuple[int, int]] = []
@@ -314,55 +425,53 @@ def local_features(work: FloatArray) -> Features:
         h, w = (h + 1) // 2, (w + 1) // 2
     levels = len(steps) + 1
     sizes = [levels * h * w for h, w in shapes]
+    starts = np.cumsum([0, *sizes[:-1]])  # where each octave's stack is in the workspace
     space = _workspace(sum(sizes) + 3 * (levels - 1) * h0 * w0)
     offset = sum(sizes)
     dog_space, peak_space = space[offset : offset + (levels - 1) * h0 * w0], space[offset + (levels - 1) * h0 * w0 :]
-    offset = 0
-    base = _blur(work, SIGMA0 * 0.8, np.empty_like(work))
+    blobs: list[tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64], FloatArray]] = []
+    base: FloatArray | None = None
     for octave, (h, w) in enumerate(shapes):
-        stack = space[offset : offset + sizes[octave]].reshape(levels, h, w)
-        offset += sizes[octave]
-        stack[0] = base
+        stack = space[starts[octave] : starts[octave] + sizes[octave]].reshape(levels, h, w)
+        if base is None:
+            _blur(work, SIGMA0 * 0.8, stack[0])
+        else:
+            stack[0] = base
         for i, step in enumerate(steps):
             _blur(stack[i], step, stack[i + 1])
-        stacks.append(stack)
         dog = dog_space[: (levels - 1) * h * w].reshape(levels - 1, h, w)
         np.subtract(stack[1:], stack[:-1], out=dog)
-        found.append((octave, *_extrema(np.abs(dog, out=dog), peak_space)))
+        blobs.append(_extrema(np.abs(dog, out=dog), peak_space))
         base = stack[INTERVALS][::2, ::2]
     aspect = w0 / h0
-    strength = np.concatenate([f[4] for f in found])
+    # Every octave's blobs at once, octave by octave.
+    octaves = np.repeat(np.arange(len(blobs)), [len(b[3]) for b in blobs])
+    layers, rows, cols = (np.concatenate([b[i] for b in blobs]) for i in range(3))
+    strength = np.concatenate([b[3] for b in blobs])
     if not len(strength):
         empty = np.zeros(0)
         return Features(empty, empty, empty, np.zeros(0, dtype=np.uint64), aspect)
     # Keep the strongest; ties (rare) go to the finer octave, then to the earlier position.
     keep = np.zeros(len(strength), dtype=bool)
     keep[np.argsort(-strength, kind="stable")[:MAX_POINTS]] = True
+    octave_of, layer, rr, cc = octaves[keep], layers[keep], rows[keep], cols[keep]
+    st = strength[keep].astype(np.float64)
+    heights, widths = np.array(shapes).T
+    factor = 2.0**octave_of
+    sigma = SIGMA0 * k**layer
     offsets = (np.arange(PATCH_GRID * 2) + 0.5) / PATCH_GRID - 1.0  # 16 points across -1..1
-    xs, ys, sigmas, strengths, samples = [], [], [], [], []
-    start = 0
-    for octave, s_idx, rows, cols, st in found:
-        sel = keep[start : start + len(st)]
-        start += len(st)
-        if not sel.any():
-            continue
-        factor = 2.0**octave
-        layer, rr, cc = s_idx[sel], rows[sel], cols[sel]
-        sigma = SIGMA0 * k**layer
-        radius = (PATCH_RADIUS * sigma)[:, None, None]
-        grid_r = rr[:, None, None] + radius * offsets[None, :, None]
-        grid_c = cc[:, None, None] + radius * offsets[None, None, :]
-        vals = _bilinear(stacks[octave], layer[:, None, None], grid_r, grid_c)
-        vals = vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2).mean(axis=(2, 4))
-        samples.append(vals.reshape(len(rr), -1))
-        # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
-        xs.append((cc * factor + 0.5) / w0)
-        ys.append((rr * factor + 0.5) / h0)
-        sigmas.append(sigma * factor / long_side)
-        strengths.append(st[sel].astype(np.float64))
-    x, y, sc, st = (np.concatenate(v) for v in (xs, ys, sigmas, strengths))
+    radius = (PATCH_RADIUS * sigma)[:, None, None]
+    grid_r = rr[:, None, None] + radius * offsets[None, :, None]
+    grid_c = cc[:, None, None] + radius * offsets[None, None, :]
+    where = octave_of[:, None, None]
+    vals = _bilinear(space, starts[where], heights[where], widths[where], layer[:, None, None], grid_r, grid_c)
+    samples = _block_means(vals.reshape(len(rr), PATCH_GRID, 2, PATCH_GRID, 2)).reshape(len(rr), -1)
+    # Octave pixel c is working pixel c * factor (every other pixel is kept per octave).
+    x = (cc * factor + 0.5) / w0
+    y = (rr * factor + 0.5) / h0
+    sc = sigma * factor / long_side
     order = np.argsort(-st, kind="stable")
-    return Features(x[order], y[order], sc[order], _bits(np.concatenate(samples)[order]), aspect)
+    return Features(x[order], y[order], sc[order], _bits(samples[order]), aspect)
 
 
 # --- storage as hex ----------------------------------------------------------------------------

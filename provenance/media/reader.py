@@ -1,4 +1,8 @@
-"""Read one image file once: bytes, metadata, pixels at the size the hashes need."""
+"""Read one image file once: bytes, metadata, pixels at the size the hashes need.
+
+Reading the bytes, and the record of a file that cannot be read, are in `provenance.media.files`
+(which imports neither Pillow nor numpy).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,13 @@ import re
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 from provenance.media import hashing
+from provenance.media.files import OUT_OF_MEMORY, read_file, unreadable_record
 from provenance.media.metadata import read_metadata
 from provenance.media.similarity import compute_hashes
-from provenance.model import ImageRecord, Provenance
-
-MAX_FILE_BYTES = 512 * 1024 * 1024
-"""Image files larger than this are not read."""
+from provenance.model import ImageRecord
 
 MAX_PIXELS = 200_000_000
 """Images with more pixels than this are refused as possible decompression bombs."""
@@ -32,11 +34,8 @@ READER_REVISION = 1
 """Bump whenever `read_image` would make a different record from the same bytes (metadata parsing,
 decoding); with `similarity.VERSION` it keys cached records (see `provenance.cache`)."""
 
-OUT_OF_MEMORY = "out of memory while decoding; not decoded"
-"""The error line of an image whose decoding failed for want of memory (a reader process's budget,
-see `provenance.media.batch`): it says nothing of the bytes, so such a record is never cached."""
-
 _ROTATED = {5, 6, 7, 8}
+_TRANSPOSED = {2, 3, 4, 5, 6, 7, 8}
 
 DECODABLE_FORMATS = ("JPEG", "MPO", "PNG", "TIFF", "WEBP", "GIF", "BMP", "PSD", "AVIF", "HEIF")
 """Pillow formats decoded for hashing; others (EPS, which would run Ghostscript, PDF...) are refused."""
@@ -46,22 +45,6 @@ def read_image(path: Path, rel: str, root: str) -> ImageRecord:
     """Read an image file into an `ImageRecord`; problems go to `errors`, never raise."""
     data = read_file(path, rel, root)
     return data if isinstance(data, ImageRecord) else read_image_bytes(data, rel, root)
-
-
-def read_file(path: Path, rel: str, root: str) -> bytes | ImageRecord:
-    """The bytes of an image file, or the record of why they cannot be read (too large, an OS error)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            why = f"file of {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
-            return unreadable_record(rel, root, why, size)
-        with path.open("rb") as fh:  # read(n) reserves n bytes first: ask for the size, not the limit
-            data = fh.read(min(size, MAX_FILE_BYTES) + 1)
-            if len(data) > size:  # it grew since: read on, to the limit
-                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
-            return data
-    except OSError as exc:
-        return unreadable_record(rel, root, f"cannot read: {exc.strerror or exc}")
 
 
 def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None) -> ImageRecord:
@@ -93,7 +76,7 @@ def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None
                 if fmt == "JPEG":
                     im.draft("RGB", (DECODE_SIZE, DECODE_SIZE))
                 im.load()
-                oriented = ImageOps.exif_transpose(im) or im
+                oriented = ImageOps.exif_transpose(im) if _turned(im) else im  # it copies an image it leaves
                 hashes = compute_hashes(oriented)
     except _Refused as exc:
         errors.append(str(exc))
@@ -113,6 +96,12 @@ class _Refused(Exception):
     pass
 
 
+def _turned(im: Image.Image) -> bool:
+    """Whether `ImageOps.exif_transpose` would turn or flip the (loaded) image: its EXIF orientation, read
+    as it reads it, is one of 2 to 8."""
+    return im.getexif().get(ExifTags.Base.Orientation, 1) in _TRANSPOSED
+
+
 def _orientation(im: Image.Image) -> int:
     try:
         return int(im.getexif().get(0x0112, 1))
@@ -124,11 +113,3 @@ def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     text = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", text)  # Pillow names the buffer
     return text[:200]
-
-
-def unreadable_record(rel: str, root: str, why: str, size: int = 0, digest: str = "") -> ImageRecord:
-    """The record of a file that could not be read at all."""
-    return ImageRecord(
-        path=rel, root=root, format=None, width=None, height=None, size=size,
-        sha256=digest or hashlib.sha256(b"").hexdigest(), metadata=Provenance(), hashes=None, errors=(why,),
-    )

@@ -43,21 +43,31 @@ class Format(str, enum.Enum):
 
     @property
     def renderer(self) -> Renderer:
-        """The function that renders a report in this format."""
-        from provenance.report import github, html, json, junit, sarif, text
-
+        """The function that renders a report in this format (its module imported now: HTML's imports Pillow)."""
         match self:
             case Format.TEXT:
+                from provenance.report import text
+
                 return lambda report, o: text.render(report, color=o.color, quiet=o.quiet)
             case Format.JSON:
+                from provenance.report import json
+
                 return lambda report, o: json.render(report)
             case Format.SARIF:
+                from provenance.report import sarif
+
                 return lambda report, o: sarif.render(report, cwd=o.cwd)
             case Format.JUNIT:
+                from provenance.report import junit
+
                 return lambda report, o: junit.render(report)
             case Format.GITHUB:
+                from provenance.report import github
+
                 return lambda report, o: github.render(report, quiet=o.quiet, cwd=o.cwd)
             case Format.HTML:
+                from provenance.report import html
+
                 return lambda report, o: html.render(report)
             case _:
                 _unreachable(self)

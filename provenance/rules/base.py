@@ -7,10 +7,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from provenance.credits import CreditParser
-from provenance.media.similarity import Similarity, compare
 from provenance.model import ArchiveHit, Article, Figure, Finding, ImageRecord, Match, Severity, fingerprint
+
+if TYPE_CHECKING:
+    from provenance.media.similarity import Similarity
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class CheckContext:
         key = (a.sha256, b.sha256)
         if key in self.similar:
             return self.similar[key]
+        from provenance.media.similarity import compare  # numpy and scipy: only when a pair is compared here
+
         return compare(a.hashes, b.hashes)
 
 

@@ -1,0 +1,21 @@
+"""What every reader process needs, loaded once by the fork server they are forked from.
+
+`provenance.media.batch` has the fork server import this module before it forks any reader
+process, so that each of them starts with it all in memory instead of loading it on its first
+file: the media stage itself, scipy's compiled functions the hashes use (`hashing.compiled`,
+which loads them where they are first used, so that a run whose records all come from the
+cache never pays for them), and Pillow's image plugins (`Image.init`, which reading an image
+calls).
+
+Only pure Python and numerical libraries belong here: nothing that opens a file, a database or a
+native context (c2pa-python stays imported where it is used).
+"""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from provenance.media import batch, hashing, reader  # noqa: F401 (batch, reader: for the reader processes)
+
+hashing.compiled()
+Image.init()
