@@ -97,7 +97,10 @@ def _compare_all(todo: list[PairKey], hashes: Mapping[str, Hashes],
         results = _in_pool(tasks, values, workers)
     if results is None:
         _start_comparer(values)
-        results = [_compare_row(task) for task in tasks]
+        try:
+            results = [_compare_row(task) for task in tasks]
+        finally:
+            _start_comparer([])  # the prepared hashes are not kept past the check
     answers: dict[PairKey, Similarity | None] = {}
     for (a, bs), row in zip(tasks, results, strict=True):
         for b, answer in zip(bs, row, strict=True):
