@@ -50,15 +50,12 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from provenance.config import DEFAULT_ARCHIVE
 from provenance.media.index import IndexFormatError, PhotoIndex, patch_hashes
 from provenance.media.similarity import compare
 from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, workspace_path
 
 SCHEMA_VERSION = 1
 """Layout of the archive file; stored in its `meta` table."""
-DEFAULT_PATH = DEFAULT_ARCHIVE
-"""Where the archive is when neither `--archive` nor the configuration names one (relative to the current folder)."""
 BUSY_TIMEOUT_MS = 60_000
 """How long a writer waits for another one to finish before giving up."""
 

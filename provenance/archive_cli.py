@@ -73,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from provenance.archive import DEFAULT_PATH, Archive, ArchiveError, article_key, photos_of
+    from provenance.archive import Archive, ArchiveError, article_key, photos_of
     from provenance.baseline import BaselineError
-    from provenance.config import ConfigError
+    from provenance.config import DEFAULT_ARCHIVE, ConfigError
     from provenance.pipeline import UsageError, discover
 
     for name in ("select", "ignore", "max_age", "baseline"):
@@ -88,7 +88,7 @@ def _add(args: argparse.Namespace) -> int:
     except (ConfigError, UsageError, BaselineError) as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    path = args.archive or options.archive or DEFAULT_PATH
+    path = args.archive or options.archive or DEFAULT_ARCHIVE
     report = run_with_progress(args.paths, dataclasses.replace(options, select=frozenset(), archive=None))
     if isinstance(report, int):
         return report
@@ -110,8 +110,8 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from provenance.archive import DEFAULT_PATH, ArchiveError
-    from provenance.config import ConfigError, find_config, load_config
+    from provenance.archive import ArchiveError
+    from provenance.config import DEFAULT_ARCHIVE, ConfigError, find_config, load_config
     from provenance.media.reader import read_image
 
     try:
@@ -120,7 +120,7 @@ def _search(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    path = args.archive or configured or DEFAULT_PATH
+    path = args.archive or configured or DEFAULT_ARCHIVE
     results: list[dict[str, object]] = []
     queries: list[tuple[Hashes, str | None]] = []
     errors: list[str] = []

@@ -228,13 +228,13 @@ def _limit(flag: T | None, configured: T | None, default: T | None) -> T | None:
 def _archive_path(flag: Path | None, configured: Path | None) -> Path | None:
     """The archive `check` looks photos up in: `--archive`, else the configured one, else the default
     `.provenance/archive.sqlite` of the current folder when it exists (a missing default is no error)."""
-    from provenance.config import DEFAULT_ARCHIVE as DEFAULT_PATH  # not from provenance.archive: numpy
+    from provenance.config import DEFAULT_ARCHIVE
 
     if flag is not None:
         return flag
     if configured is not None:
         return configured
-    return DEFAULT_PATH if DEFAULT_PATH.is_file() else None
+    return DEFAULT_ARCHIVE if DEFAULT_ARCHIVE.is_file() else None
 
 
 def _default_cache() -> Path:

@@ -48,7 +48,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 CONFIG_NAMES = ("provenance.toml", "pyproject.toml")
 DEFAULT_ARCHIVE = Path(".provenance") / "archive.sqlite"
 """The photo archive when neither `--archive` nor the configuration names one (relative to the current
-folder; `provenance.archive.DEFAULT_PATH`)."""
+folder). Here rather than in `provenance.archive`, which imports numpy."""
 DEFAULT_FILE_TIMEOUT: float | None = 30.0
 """Seconds one image's reading may take when neither `--file-timeout` nor the configuration says."""
 DEFAULT_FILE_MEMORY: int | None = 1024
