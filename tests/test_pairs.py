@@ -65,7 +65,9 @@ def test_processes_answer_as_this_process_does(images: list[tuple[str, Hashes]],
 
     def spy(tasks: Any, values: Any, workers: int) -> Any:
         pooled.append(workers)
-        return real(tasks, values, workers)
+        results = real(tasks, values, workers)
+        assert results is not None, "the pool broke (its processes' start failed?) and this process compared"
+        return results
 
     monkeypatch.setattr(pairs, "_in_pool", spy)
     assert pairs.judge_pairs(images, jobs=2) == expected(images)
