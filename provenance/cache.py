@@ -17,6 +17,12 @@ Three tables:
   re-run compares only the pairs of new or changed photos. A folder of n photos adds up to
   n(n-1)/2 rows of about 100 bytes: 2 MB for 200 photos, 12 MB for 500.
 
+Rows another version wrote are never used, so they are deleted: the records of other reader keys when
+a run of this version first opens the cache, the pairs of other judges when it first writes pairs
+(``meta`` remembers which reader key and judge the tables were last pruned for, so each happens once
+after an upgrade, not on every run). Two versions taking turns on one cache delete each other's rows
+and read again; what a run gets is never wrong, only slower.
+
 The database is in WAL mode with a busy timeout, and every write is a transaction, so that runs
 sharing it at once lose nothing and never read a partial row. A file that is not a database, is
 damaged, or comes from another schema is rebuilt with one warning; a cache that cannot be used at
@@ -128,6 +134,9 @@ class RecordCache:
         except OSError as exc:
             self._give_up(exc)
 
+        if self._db is not None:
+            self._keep_only("records", "reader", self.reader, "reader")
+
     @property
     def usable(self) -> bool:
         return self._db is not None
@@ -169,6 +178,28 @@ class RecordCache:
             db.close()
             raise
         return db
+
+    def _keep_only(self, table: str, column: str, value: str | bytes, meta_key: str) -> None:
+        """Delete the rows of `table` whose `column` is not `value` (rows another version wrote), unless
+        `meta` says they were deleted for this `value` already."""
+        assert self._db is not None
+        mark = value.hex() if isinstance(value, bytes) else value
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (meta_key,)).fetchone()
+            if row is not None and row[0] == mark:
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                # two ranges rather than <>: on the first column of a key (judge in pairs), they use it
+                self._db.execute(f"DELETE FROM {table} WHERE {column} < ? OR {column} > ?", (value, value))
+                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (meta_key, mark))
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            self._failed(exc)
 
     def _rebuild(self, why: str) -> None:
         """Replace a file that is not a usable database with a new, empty cache."""
@@ -263,6 +294,9 @@ class RecordCache:
         try:
             rows = [(tag, bytes.fromhex(a), bytes.fromhex(b), result) for (a, b), result in results.items()]
         except ValueError:  # not sha256 hex: nothing worth keeping
+            return
+        self._keep_only("pairs", "judge", tag, "judge")
+        if self._db is None:
             return
         try:
             self._db.execute("BEGIN IMMEDIATE")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import multiprocessing
 import os
@@ -171,6 +172,31 @@ def test_another_hash_recipe_does_not_use_the_cached_records(tmp_path: Path, dec
     cache_module.reader_key.cache_clear()
     run([folder], options)
     assert len(decodes) == 6
+
+
+def _rows(path: Path, table: str, column: str) -> list[Any]:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return sorted(row[0] for row in db.execute(f"SELECT {column} FROM {table}"))
+
+
+def test_records_of_another_reader_are_deleted_once_after_an_upgrade(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _copy(REUSED, tmp_path)
+    path = tmp_path / "cache.sqlite"
+    options = CheckOptions(jobs=1, cache=path)
+    run([folder], options)
+    old = cache_module.reader_key()
+    assert _rows(path, "records", "reader") == [old, old]
+    monkeypatch.setattr(reader, "READER_REVISION", reader.READER_REVISION + 1)
+    cache_module.reader_key.cache_clear()
+    new = cache_module.reader_key()
+    run([folder], options)
+    assert _rows(path, "records", "reader") == [new, new]
+    # an older version writing again: its rows stay until the cache's reader changes again
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("INSERT INTO records (sha256, reader, record) VALUES ('0' , ?, '{}')", (old,))
+    run([folder], options)
+    assert _rows(path, "records", "reader") == sorted([old, new, new])
 
 
 def test_no_cache_reads_every_image_and_writes_no_cache(cli, tmp_path: Path, decodes: list[str],

@@ -111,6 +111,10 @@ def test_a_new_judge_or_a_damaged_row_is_compared_again(images: list[tuple[str, 
     with RecordCache(path) as cache:
         assert pairs.judge_pairs(images, cache=cache, jobs=1) == first
     assert sum(compared) - before == damaged + len(first)
+    # the answers of the judge before are gone: only the new judge's are kept
+    with sqlite3.connect(path) as db:
+        judges = {bytes(row[0]) for row in db.execute("SELECT judge FROM pairs")}
+    assert judges == {cache_module._judge_tag(pairs.JUDGE)}
 
 
 def test_a_warm_check_compares_no_pair_and_reports_the_same(cli, compared: list[int], _own_cache: Path) -> None:
