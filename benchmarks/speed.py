@@ -22,7 +22,7 @@ crop, mirror, brightness gradient, colour cast and sensor-like noise, saved as q
 with 4:2:2 chroma and an EXIF credit, like a camera's files. They are generated once into
 `--workdir` (default: a folder in the system's temporary folder) and reused by later runs.
 
-Run by hand:  python benchmarks/speed.py [--n 200] [--size 6000x4000] [--jobs N] [--workdir DIR]
+Run by hand:  python benchmarks/speed.py [--n 200] [--size 6000x4000] [--jobs N] [--workdir DIR] [--repeat K]
 (needs scikit-image).
 """
 
@@ -33,6 +33,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -287,7 +288,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="where the photos are generated and kept between runs")
     parser.add_argument("--skip-plain", action="store_true",
                         help="do not run the plain phash loop (the slowest part); no ratios against it")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every run, one after the other; each row shows its median (default 1)")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     width, height = (int(v) for v in args.size.lower().split("x"))
     from provenance.media.batch import default_jobs
 
@@ -297,8 +302,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     megabytes = sum(p.stat().st_size for p in files) / len(files) / 1e6
     cache_dir = args.workdir / f"cache-{args.n}"
     cache = cache_dir / ".provenance" / "cache.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{cache}{suffix}").unlink(missing_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     py = sys.executable
     check = [py, "-m", "provenance.cli", "check", "--format", "json", "--jobs", str(jobs), str(article)]
@@ -307,35 +310,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     def checking(label: str, *options: str) -> Measure:
         return measure(label, [*check, *options], cache_dir, ok=(0, 1))  # 1: the check has findings
 
-    runs = [checking("provenance check, cold (--no-cache)", "--no-cache"),
-            checking("provenance check, filling the cache"),
-            checking("provenance check, warm (cache filled)"),
-            checking("  cold, --ignore reused-photo (pairwise compare)", "--no-cache", "--ignore", "reused-photo"),
-            checking("  warm, --ignore reused-photo", "--ignore", "reused-photo"),
-            measure(f"decode floor (draft decode only, {jobs} processes)",
-                    [py, "-c", DECODE_FLOOR, str(article), str(jobs)], cache_dir),
-            measure(f"hashes and metadata only (read_image, {jobs} processes)",
-                    [py, "-c", REQUIRED_WORK, str(article), str(jobs)], cache_dir)]
-    if not args.skip_plain:
-        runs.append(measure("plain loop: imagehash.phash(Image.open(p)), 1 process",
-                            [py, "-c", PLAIN_LOOP, str(article)], cache_dir))
-    reports = [json.loads(r.output) for r in runs[:3]]
+    def one_round() -> list[Measure]:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{cache}{suffix}").unlink(missing_ok=True)
+        runs = [checking("provenance check, cold (--no-cache)", "--no-cache"),
+                checking("provenance check, filling the cache"),
+                checking("provenance check, warm (cache filled)"),
+                checking("  cold, --ignore reused-photo (pairwise compare)", "--no-cache", "--ignore", "reused-photo"),
+                checking("  warm, --ignore reused-photo", "--ignore", "reused-photo"),
+                measure(f"decode floor (draft decode only, {jobs} processes)",
+                        [py, "-c", DECODE_FLOOR, str(article), str(jobs)], cache_dir),
+                measure(f"hashes and metadata only (read_image, {jobs} processes)",
+                        [py, "-c", REQUIRED_WORK, str(article), str(jobs)], cache_dir)]
+        if not args.skip_plain:
+            runs.append(measure("plain loop: imagehash.phash(Image.open(p)), 1 process",
+                                [py, "-c", PLAIN_LOOP, str(article)], cache_dir))
+        return runs
+
+    rounds = [one_round() for _ in range(args.repeat)]
+    runs = [_median(same_run) for same_run in zip(*rounds, strict=True)]
+    reports = [json.loads(r.output) for one in rounds for r in one[:3]]
     same = all(_comparable(r) == _comparable(reports[0]) for r in reports[1:])
     by_label = {r.label.split(",")[0].split(":")[0]: r for r in runs}
     findings = len(reports[0]["findings"])
     floor = runs[5]
     plain = by_label.get("plain loop")
     print(f"{args.n} photos of {width}x{height} ({megabytes:.1f} MB each on average), {jobs} processes, "
-          f"Python {sys.version.split()[0]}, load average {load:.1f} before the runs")
+          f"Python {sys.version.split()[0]}, load average {load:.1f} before the runs"
+          + (f", median of {args.repeat} rounds" if args.repeat > 1 else ""))
     print(f"{'run':<56} {'seconds':>8} {'images/s':>9} {'peak MB':>8} {'vs plain':>9} {'vs floor':>9}")
     for r in runs:
         vs_plain = f"{plain.seconds / r.seconds:.1f}x" if plain is not None else "-"
         vs_floor = f"{r.seconds / floor.seconds:.2f}" if r is not plain else "-"
         print(f"{r.label:<56} {r.seconds:>8.2f} {args.n / r.seconds:>9.1f} {r.peak_rss / 1e6:>8.0f} "
               f"{vs_plain:>9} {vs_floor:>9}")
-    print("'vs plain': how many times faster than the plain loop; 'vs floor': time / decode floor's time")
+    print("'vs plain': how many times faster than the plain loop; 'vs floor': time / decode floor's time;"
+          + (" peak MB: the largest of the rounds" if args.repeat > 1 else ""))
     print(f"cold, filling and warm reports identical: {'yes' if same else 'NO'} ({findings} findings)")
     return 0 if same else 1
+
+
+def _median(measures: Sequence[Measure]) -> Measure:
+    """One run's measures over the rounds: its median time, and the largest peak memory."""
+    middle = sorted(measures, key=lambda m: m.seconds)[len(measures) // 2]
+    seconds = statistics.median(m.seconds for m in measures)
+    return Measure(middle.label, seconds, max(m.peak_rss for m in measures), middle.output)
 
 
 def _comparable(report: dict[str, object]) -> dict[str, object]:
