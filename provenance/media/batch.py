@@ -28,6 +28,7 @@ each (under the same budget), so the crash names the file that caused it.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
@@ -319,6 +320,41 @@ def _pool(workers: int, shared: _Shared, memory_mb: int | None) -> ProcessPoolEx
                                initargs=(shared, memory_mb))
 
 
+MMAP_THRESHOLD = 8 << 20
+"""Bytes from which an allocation of a reader or comparing process is mapped afresh from the system."""
+TRIM_THRESHOLD = 32 << 20
+"""Free bytes a reader or comparing process keeps before it gives memory back to the system."""
+
+
+def keep_freed_memory() -> None:
+    """Let glibc's allocator keep and reuse the memory this process frees (reader and comparing processes).
+
+    Hashing an image, or comparing one with many, allocates and frees arrays of a few hundred
+    kilobytes to a few megabytes, thousands of times. With glibc's defaults, many of them are mapped
+    from the system and unmapped again (or trimmed off the heap), and every page is faulted in anew.
+    Measured on `benchmarks/speed.py`'s photos: comparing the 19,900 pairs of 200 of them took 135,000
+    page faults and about 10% more time than with these settings (11,000 faults; larger thresholds
+    fault no less); reading one took 214 faults and 0.6 ms more (22 faults). The settings are those
+    of `MALLOC_MMAP_THRESHOLD_` and `MALLOC_TRIM_THRESHOLD_` in the environment, for this process
+    only, which keeps at most `TRIM_THRESHOLD` bytes it no longer uses. Elsewhere than glibc, nothing
+    changes.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError, TypeError):  # no C library to name, or no mallopt in it
+        return
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    mallopt.restype = ctypes.c_int
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+
+
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+"""glibc's `mallopt` parameters (malloc.h)."""
+
+
 _shared: _Shared | None = None
 """In a reader process: where its tasks write when they start."""
 
@@ -327,6 +363,7 @@ def _start_reader(shared: _Shared, memory_mb: int | None) -> None:
     """A reader process's start: keep the shared arrays, limit its memory to what it holds plus the budget."""
     global _shared
     _shared = shared
+    keep_freed_memory()
     if memory_mb is None:
         return
     try:

@@ -19,7 +19,6 @@ calling it itself.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import multiprocessing
 from collections.abc import Mapping, Sequence
@@ -129,41 +128,8 @@ _prepared: dict[int, PreparedHashes] = {}
 
 
 def _start_comparing_process(values: list[dict[str, str]]) -> None:
-    _keep_freed_memory()
+    batch.keep_freed_memory()
     _start_comparer(values)
-
-
-MMAP_THRESHOLD = 8 << 20
-"""Bytes from which a comparing process's allocations are mapped afresh from the system."""
-TRIM_THRESHOLD = 32 << 20
-"""Free bytes a comparing process keeps before it gives memory back to the system."""
-
-
-def _keep_freed_memory() -> None:
-    """Let glibc's allocator keep and reuse the memory a comparison frees.
-
-    A comparison allocates and frees arrays of a few hundred kilobytes to a few megabytes, thousands
-    of times. With glibc's defaults, many of them are mapped from the system and unmapped again (or
-    trimmed off the heap), and every page is faulted in anew: comparing the 19,900 pairs of
-    `benchmarks/speed.py`'s 200 photos took 135,000 page faults and about 10% more time than with
-    these settings (11,000 faults; larger thresholds fault no less). They are those of
-    `MALLOC_MMAP_THRESHOLD_` and `MALLOC_TRIM_THRESHOLD_` in the environment, for this process only,
-    and keep at most `TRIM_THRESHOLD` bytes it no longer uses. Elsewhere than glibc, nothing changes.
-    """
-    try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    mallopt.restype = ctypes.c_int
-    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-    mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
-
-
-_M_TRIM_THRESHOLD = -1
-_M_MMAP_THRESHOLD = -3
-"""glibc's `mallopt` parameters (malloc.h)."""
 
 
 def _start_comparer(values: list[dict[str, str]]) -> None:
