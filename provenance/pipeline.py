@@ -68,8 +68,9 @@ class CheckOptions:
     """Dask scheduler address on which a Parquet archive is searched (None: in this process)."""
 
 
-Progress = Callable[[int, int], None]
-"""Called as `progress(done, total)` while files are read; `total` may grow as folders are listed."""
+Progress = Callable[[int, int, str], None]
+"""Called as `progress(done, total, unit)`: while files are read (unit "files"; `total` may grow as
+folders are listed), then while the reused-photo rule's pairs of images are compared ("pairs")."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
         errors.extend(archive_errors)
         ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
                            options=_rule_options(options), archive=archive_hits)
-        ctx = _similarity_stage(ctx, options, cache)
+        ctx = _similarity_stage(ctx, options, cache, progress)
     finally:
         if cache is not None:
             cache.close()
@@ -185,12 +186,12 @@ class _Counter:
     def grow(self, more: int) -> None:
         self.total += more
         if self.progress is not None:
-            self.progress(self.done, self.total)
+            self.progress(self.done, self.total, "files")
 
     def __call__(self) -> None:
         self.done += 1
         if self.progress is not None:
-            self.progress(self.done, self.total)
+            self.progress(self.done, self.total, "files")
 
 
 def _archive_stage(options: CheckOptions, articles: list[Article], images: list[ImageRecord],
@@ -205,7 +206,8 @@ def _archive_stage(options: CheckOptions, articles: list[Article], images: list[
     return lookup(options.archive, articles, images, matches, Path.cwd(), scheduler=options.scheduler)
 
 
-def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCache | None) -> CheckContext:
+def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCache | None,
+                      progress: Progress | None) -> CheckContext:
     """The context with every pair of figures' images judged (see `provenance.media.pairs`), when
     reused-photo runs: in processes, and only the pairs the cache does not know."""
     if not any(r.name == "reused-photo" for r in active_rules(options)):
@@ -213,7 +215,8 @@ def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCac
     from provenance.media.pairs import judge_pairs  # numpy and the similarity engine: only when needed
 
     used = [(image.sha256, image.hashes) for _, _, image in ctx.figure_images() if image.hashes is not None]
-    similar = judge_pairs(used, cache=cache, jobs=options.jobs)
+    tick = None if progress is None else (lambda done, total: progress(done, total, "pairs"))
+    similar = judge_pairs(used, cache=cache, jobs=options.jobs, progress=tick)
     return dataclasses.replace(ctx, similar=MappingProxyType(similar))
 
 

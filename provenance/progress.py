@@ -3,7 +3,9 @@
 It shows only when the stream is a terminal, and only once the run has taken
 more than `DELAY` seconds or has more than `MANY` files to read; it redraws
 itself with `\\r` and erases itself when done, so nothing of it is left in the
-output. Tests and CI (no terminal) never see it.
+output. Tests and CI (no terminal) never see it. It counts files while they are
+read, then the pairs of images the reused-photo rule compares (a large gallery's
+pairs take seconds).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ WIDTH = 30
 
 
 class ProgressBar:
-    """A `pipeline.Progress` callback drawing `[#####.....] 12/40 files` on a terminal."""
+    """A `pipeline.Progress` callback drawing `[#####.....] 12/40 files` on a terminal (or "pairs")."""
 
     def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream
@@ -31,16 +33,16 @@ class ProgressBar:
         self.shown = False
         self._last = ""
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int, unit: str = "files") -> None:
         if not self.enabled:
             return
-        if not self.shown and total <= MANY and self.clock() - self.start <= DELAY:
+        if not self.shown and (unit != "files" or total <= MANY) and self.clock() - self.start <= DELAY:
             return
         self.shown = True
         filled = WIDTH * done // total if total else 0
-        line = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total} files"
+        line = f"[{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total} {unit}"
         if line != self._last:
-            self.stream.write("\r" + line)
+            self.stream.write("\r" + line.ljust(len(self._last)))  # over all of a longer line before it
             self.stream.flush()
             self._last = line
 

@@ -63,9 +63,9 @@ def test_processes_answer_as_this_process_does(images: list[tuple[str, Hashes]],
     pooled: list[int] = []
     real = pairs._in_pool
 
-    def spy(tasks: Any, values: Any, workers: int) -> Any:
+    def spy(tasks: Any, values: Any, workers: int, tick: Any) -> Any:
         pooled.append(workers)
-        results = real(tasks, values, workers)
+        results = real(tasks, values, workers, tick)
         assert results is not None, "the pool broke (its processes' start failed?) and this process compared"
         return results
 
@@ -140,3 +140,21 @@ def test_an_old_cache_gets_the_pairs_table(tmp_path: Path, images: list[tuple[st
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (cache_module.SCHEMA,)
         assert db.execute("SELECT count(*) FROM pairs").fetchone()[0] == 3
+
+
+def test_progress_hears_every_pair_answered_in_processes_too(images: list[tuple[str, Hashes]], tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pairs, "POOL_MIN_PAIRS", 0)
+    total = len(expected(images))  # copies of one file are not compared
+    for jobs in (1, 2):
+        path = tmp_path / f"cache-{jobs}.sqlite"
+        heard: list[tuple[int, int]] = []
+        with RecordCache(path) as cache:
+            pairs.judge_pairs(images, cache=cache, jobs=jobs, progress=lambda done, of, h=heard: h.append((done, of)))
+        assert heard[0] == (0, total) and heard[-1] == (total, total)
+        assert len(heard) > 2 and [done for done, _ in heard] == sorted(done for done, _ in heard)
+        # a second run finds them all in the cache at once
+        heard.clear()
+        with RecordCache(path) as cache:
+            pairs.judge_pairs(images, cache=cache, jobs=jobs, progress=lambda done, of, h=heard: h.append((done, of)))
+        assert heard == [(total, total)]

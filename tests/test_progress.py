@@ -52,10 +52,35 @@ def test_shows_only_after_a_moment_for_few_files() -> None:
 
 
 def test_pipeline_reports_every_file() -> None:
-    calls: list[tuple[int, int]] = []
-    run([FIXTURES / "rules" / "unused-image" / "bad-md"], progress=lambda done, total: calls.append((done, total)))
-    assert calls[-1] == (3, 3)  # one article, two images
-    assert all(done <= total for done, total in calls)
+    calls: list[tuple[int, int, str]] = []
+    run([FIXTURES / "rules" / "unused-image" / "bad-md"],
+        progress=lambda done, total, unit: calls.append((done, total, unit)))
+    files = [call for call in calls if call[2] == "files"]
+    assert files[-1] == (3, 3, "files")  # one article, two images
+    assert all(done <= total for done, total, _ in calls)
+
+
+def test_pipeline_reports_the_pairs_compared_after_the_files() -> None:
+    calls: list[tuple[int, int, str]] = []
+    run([FIXTURES / "rules" / "reused-photo" / "bad-md"],
+        progress=lambda done, total, unit: calls.append((done, total, unit)))
+    units = [unit for _, _, unit in calls]
+    assert "pairs" in units and units.index("pairs") > max(i for i, u in enumerate(units) if u == "files")
+    pairs = [(done, total) for done, total, unit in calls if unit == "pairs"]
+    assert pairs[0][0] == 0 and pairs[-1][0] == pairs[-1][1] > 0
+    assert [done for done, _ in pairs] == sorted(done for done, _ in pairs)
+
+
+def test_pairs_show_after_a_moment_whatever_their_number() -> None:
+    stream, clock = _Terminal(), _Clock()
+    bar = ProgressBar(stream, clock=clock)
+    bar(0, 19_900, "pairs")
+    assert stream.getvalue() == ""
+    clock.now = 1.0
+    bar(9_950, 19_900, "pairs")
+    assert "9950/19900 pairs" in stream.getvalue()
+    bar(5, 5, "pairs")  # a shorter line covers all of the longer one before it
+    assert stream.getvalue().endswith("\r" + "[" + "#" * 30 + "] 5/5 pairs" + " " * 8)
 
 
 def test_no_progress_in_captured_runs(cli) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -46,12 +46,14 @@ PairKey = tuple[str, str]
 
 
 def judge_pairs(images: Sequence[tuple[str, Hashes]], *, cache: RecordCache | None = None,
-                jobs: int | None = None) -> dict[PairKey, Similarity | None]:
+                jobs: int | None = None,
+                progress: Callable[[int, int], None] | None = None) -> dict[PairKey, Similarity | None]:
     """`similarity.compare(a, b)` of every pair of `images` ((sha256, hashes), a before b in the list).
 
     Pairs of one file's copies (equal sha256) and of hashes made by another recipe than this
     version's are left out: the rule tells those apart without comparing. `jobs` processes (None:
     one per core) compare what `cache` does not know; the answers are written back to it.
+    `progress(done, total)` hears how many of the pairs are answered, as they are.
     """
     wanted: dict[PairKey, None] = {}
     for i, (sha_a, hashes_a) in enumerate(images):
@@ -71,9 +73,16 @@ def judge_pairs(images: Sequence[tuple[str, Hashes]], *, cache: RecordCache | No
             if known:
                 answers[key] = answer
     todo = [key for key in wanted if key not in answers]
+    cached = len(answers)
+
+    def tick(done: int) -> None:
+        if progress is not None:
+            progress(cached + done, len(wanted))
+
+    tick(0)
     if todo:
         hashes = {sha: h for sha, h in images}
-        fresh = _compare_all(todo, hashes, jobs)
+        fresh = _compare_all(todo, hashes, jobs, tick)
         answers.update(fresh)
         if usable:
             assert cache is not None
@@ -81,9 +90,9 @@ def judge_pairs(images: Sequence[tuple[str, Hashes]], *, cache: RecordCache | No
     return answers
 
 
-def _compare_all(todo: list[PairKey], hashes: Mapping[str, Hashes],
-                 jobs: int | None) -> dict[PairKey, Similarity | None]:
-    """Compare the pairs `todo`, in processes when they are many."""
+def _compare_all(todo: list[PairKey], hashes: Mapping[str, Hashes], jobs: int | None,
+                 tick: Callable[[int], None]) -> dict[PairKey, Similarity | None]:
+    """Compare the pairs `todo`, in processes when they are many; `tick(n)` hears that n are done."""
     shas = list(dict.fromkeys(sha for key in todo for sha in key))
     index = {sha: i for i, sha in enumerate(shas)}
     rows: dict[int, list[int]] = {}
@@ -94,11 +103,16 @@ def _compare_all(todo: list[PairKey], hashes: Mapping[str, Hashes],
     workers = min(jobs or batch.default_jobs(), len(tasks))
     results: list[list[Similarity | None]] | None = None
     if workers > 1 and len(todo) >= POOL_MIN_PAIRS and batch.processes_can_start():
-        results = _in_pool(tasks, values, workers)
+        results = _in_pool(tasks, values, workers, tick)
     if results is None:
         _start_comparer(values)
         try:
-            results = [_compare_row(task) for task in tasks]
+            results = []
+            done = 0
+            for task in tasks:
+                results.append(_compare_row(task))
+                done += len(results[-1])
+                tick(done)
         finally:
             _start_comparer([])  # the prepared hashes are not kept past the check
     answers: dict[PairKey, Similarity | None] = {}
@@ -108,18 +122,24 @@ def _compare_all(todo: list[PairKey], hashes: Mapping[str, Hashes],
     return answers
 
 
-def _in_pool(tasks: list[tuple[int, list[int]]], values: list[dict[str, str]],
-             workers: int) -> list[list[Similarity | None]] | None:
+def _in_pool(tasks: list[tuple[int, list[int]]], values: list[dict[str, str]], workers: int,
+             tick: Callable[[int], None]) -> list[list[Similarity | None]] | None:
     """The rows compared by `workers` processes; None when the pool broke (they are compared here then)."""
     context = multiprocessing.get_context(batch.START_METHOD)
     # Rows shrink towards the end; small chunks keep the processes evenly busy.
     chunk = max(1, len(tasks) // (workers * 8))
+    results: list[list[Similarity | None]] = []
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_comparing_process,
                                  initargs=(values,)) as pool:
-            return list(pool.map(_compare_row, tasks, chunksize=chunk))
+            for row in pool.map(_compare_row, tasks, chunksize=chunk):
+                results.append(row)
+                done += len(row)
+                tick(done)
     except BrokenProcessPool:
         return None
+    return results
 
 
 _values: list[dict[str, str]] = []
