@@ -133,7 +133,6 @@ class RecordCache:
                 self._give_up(exc)
         except OSError as exc:
             self._give_up(exc)
-
         if self._db is not None:
             self._keep_only("records", "reader", self.reader, "reader")
 
