@@ -38,7 +38,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -155,8 +155,7 @@ class RecordCache:
                 row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
                 schema = row[0] if row else None
             if schema != SCHEMA:
-                db.execute("BEGIN IMMEDIATE")
-                try:
+                with _transaction(db):
                     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                     row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() \
                         if "meta" in tables else None
@@ -168,11 +167,6 @@ class RecordCache:
                         for statement in _TABLES:
                             db.execute(statement)
                         db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA,))
-                    db.execute("COMMIT")
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
         except BaseException:
             db.close()
             raise
@@ -187,16 +181,10 @@ class RecordCache:
             row = self._db.execute("SELECT value FROM meta WHERE key = ?", (meta_key,)).fetchone()
             if row is not None and row[0] == mark:
                 return
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with _transaction(self._db) as db:
                 # two ranges rather than <>: on the first column of a key (judge in pairs), they use it
-                self._db.execute(f"DELETE FROM {table} WHERE {column} < ? OR {column} > ?", (value, value))
-                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (meta_key, mark))
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+                db.execute(f"DELETE FROM {table} WHERE {column} < ? OR {column} > ?", (value, value))
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (meta_key, mark))
         except sqlite3.Error as exc:
             self._failed(exc)
 
@@ -298,14 +286,8 @@ class RecordCache:
         if self._db is None:
             return
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany("INSERT OR REPLACE INTO pairs (judge, a, b, result) VALUES (?, ?, ?, ?)", rows)
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+            with _transaction(self._db) as db:
+                db.executemany("INSERT OR REPLACE INTO pairs (judge, a, b, result) VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error as exc:
             self._failed(exc)
 
@@ -337,17 +319,10 @@ class RecordCache:
         records, files = self._records, self._files
         self._records, self._files = [], []
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany("INSERT OR REPLACE INTO records (sha256, reader, record) VALUES (?, ?, ?)",
-                                     records)
-                self._db.executemany("INSERT OR REPLACE INTO files (path, dev, ino, size, mtime_ns, ctime_ns, "
-                                     "sha256) VALUES (?, ?, ?, ?, ?, ?, ?)", files)
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
+            with _transaction(self._db) as db:
+                db.executemany("INSERT OR REPLACE INTO records (sha256, reader, record) VALUES (?, ?, ?)", records)
+                db.executemany("INSERT OR REPLACE INTO files (path, dev, ino, size, mtime_ns, ctime_ns, sha256) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)", files)
         except sqlite3.Error as exc:
             self._failed(exc)
 
@@ -367,6 +342,20 @@ class RecordCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction (BEGIN IMMEDIATE: it waits for other writers up front), committed at the end of
+    the block and rolled back on any exception, which goes on."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def lookup_content(path: str, sha256: str) -> dict[str, Any] | None:
