@@ -145,6 +145,15 @@ def test_an_old_cache_gets_the_pairs_table(tmp_path: Path, images: list[tuple[st
 def test_progress_hears_every_pair_answered_in_processes_too(images: list[tuple[str, Hashes]], tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pairs, "POOL_MIN_PAIRS", 0)
+    pooled: list[bool] = []
+    real = pairs._in_pool
+
+    def spy(*args: Any) -> Any:
+        results = real(*args)
+        pooled.append(results is not None)
+        return results
+
+    monkeypatch.setattr(pairs, "_in_pool", spy)
     total = len(expected(images))  # copies of one file are not compared
     for jobs in (1, 2):
         path = tmp_path / f"cache-{jobs}.sqlite"
@@ -152,6 +161,7 @@ def test_progress_hears_every_pair_answered_in_processes_too(images: list[tuple[
         with RecordCache(path) as cache:
             pairs.judge_pairs(images, cache=cache, jobs=jobs, progress=lambda done, of, h=heard: h.append((done, of)))
         assert heard[0] == (0, total) and heard[-1] == (total, total)
+        assert pooled == ([] if jobs == 1 else [True])  # jobs=2: the answers came from the pool
         assert len(heard) > 2 and [done for done, _ in heard] == sorted(done for done, _ in heard)
         # a second run finds them all in the cache at once
         heard.clear()
