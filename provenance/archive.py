@@ -356,8 +356,7 @@ class Archive:
 
     def versions(self) -> dict[str, int]:
         """Hash version -> how many photos were stored with it."""
-        rows = self._conn.execute("SELECT version, COUNT(*) FROM photos GROUP BY version").fetchall()
-        return {str(v): int(n) for v, n in rows}
+        return dict(_versions(self._conn))
 
     def load(self) -> None:
         """Open the index now (a search does it when needed): the saved one when it is fresh, else

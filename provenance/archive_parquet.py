@@ -53,7 +53,7 @@ from provenance.archive import (
     location,
     photos_of,
 )
-from provenance.atomic import write_file
+from provenance.atomic import TEMPORARY_SUFFIX, write_file
 from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ ARTICLES_PARTITION = 50
 """Default article folders per partition."""
 ROW_GROUP = 16_384
 """Rows per Parquet row group: a search reads the whole rows of the row groups holding candidates only."""
-INDEX_COLUMNS = ("phash", "phash_mirror", "band_phash", "band_phash_mirror", "patches", "sha256", "version")
+INDEX_COLUMNS = ("phash", "phash_mirror", "band_phash", "band_phash_mirror", "patches", "sha256")
 """What a search reads of every row; the other columns are read for candidates only."""
 _TEXT = ("article", "path", "title", "published", "caption", "credit", "image", "sha256", "version", "local_head",
          "hashes", "added")
@@ -454,7 +454,7 @@ def build(sources: Sequence[Path], out: Path, *, client: Client | None = None, s
     version = version or VERSION
     cwd = cwd or Path.cwd()
     create(out)
-    for temporary in out.glob(".*.tmp"):  # left by a build that was killed while writing
+    for temporary in out.glob(f".*{TEMPORARY_SUFFIX}"):  # left by a build that was killed while writing
         temporary.unlink(missing_ok=True)
     partitions = plan(sources, cwd, size)
     done = done_partitions(out)
@@ -549,7 +549,6 @@ def search_partition(file: str, queries: Sequence[Query]) -> list[list[ArchiveHi
         return np.asarray(table.column(name).fill_null(0).to_numpy(), dtype=np.uint64)
 
     index = PhotoIndex.from_arrays(**{name: global_column(name) for name in _GLOBAL}, counts=counts, bits=bits)
-    versions = table.column("version")
     wanted: list[tuple[int, set[int]]] = []
     for number, (hashes, sha256) in enumerate(queries):
         rows = set(index.candidates(hashes).tolist())
@@ -560,7 +559,7 @@ def search_partition(file: str, queries: Sequence[Query]) -> list[list[ArchiveHi
     needed = sorted(set().union(*(rows for _, rows in wanted)))
     if not needed:
         return results
-    del index, bits, versions
+    del index, bits
     photos = _rows_at(parquet, needed)
     for number, rows in wanted:
         hashes, sha256 = queries[number]

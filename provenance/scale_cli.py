@@ -66,7 +66,7 @@ def add_scheduler_option(command: argparse.ArgumentParser) -> None:
 
 
 @contextlib.contextmanager
-def dask_client(scheduler: str | None, workers: int | None = None, processes: bool = True) -> Iterator[Client]:
+def dask_client(scheduler: str | None, workers: int | None = None) -> Iterator[Client]:
     """A client of the scheduler at `scheduler`, else of a local cluster of `workers` single-threaded workers."""
     from distributed import Client, LocalCluster
 
@@ -84,7 +84,7 @@ def dask_client(scheduler: str | None, workers: int | None = None, processes: bo
 
     count = workers or os.cpu_count() or 1
     environ = {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_ENVIRON.items()}
-    with dask.config.set(environ), LocalCluster(n_workers=count, threads_per_worker=1, processes=processes,
+    with dask.config.set(environ), LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
                                                 dashboard_address=":0") as cluster, Client(cluster) as client:
         yield client
 
