@@ -415,18 +415,8 @@ class Archive:
         if sha256 is not None:
             same = self._conn.execute("SELECT id FROM photos WHERE sha256 = ?", (sha256,)).fetchall()
             ids.update(int(r[0]) for r in same)
-        hits = []
-        for _, photo in self._fetch(sorted(ids)):
-            if photo.hashes.version != hashes.version:
-                continue
-            if sha256 is not None and photo.sha256 == sha256:
-                hits.append(_hit(photo, 1.0, "the same file (byte-identical)", ()))
-                continue
-            similarity = compare(hashes, photo.hashes)
-            if similarity is not None:
-                hits.append(_hit(photo, similarity.score, similarity.describe(), similarity.how))
-        hits.sort(key=lambda h: (h.published is None, h.published or "", h.article, h.figure))
-        return tuple(hits)
+        hits = [hit for _, photo in self._fetch(sorted(ids)) if (hit := judge(photo, hashes, sha256)) is not None]
+        return tuple(sorted(hits, key=hit_order))
 
     def search_many(self, queries: Sequence[tuple[Hashes, str | None]]) -> list[tuple[ArchiveHit, ...]]:
         """`search` of each (hashes, sha256) query, in order."""
@@ -449,6 +439,24 @@ def check_versions(path: Path, versions: Mapping[str, int], version: str,
         raise HashVersionError(
             f"archive {path}: hashes made differently cannot be compared: the archive holds {stored}, "
             f"this provenance hashes by {version!r}; re-hash the archive by {remedy}")
+
+
+def judge(photo: ArchivedPhoto, hashes: Hashes, sha256: str | None) -> ArchiveHit | None:
+    """The hit `photo` is for a search of `hashes` (of the file `sha256`, when given), or None: the same
+    file, or the same photo as `compare` judges it; photos hashed another way are never hits."""
+    if photo.hashes.version != hashes.version:
+        return None
+    if sha256 is not None and photo.sha256 == sha256:
+        return _hit(photo, 1.0, "the same file (byte-identical)", ())
+    similarity = compare(hashes, photo.hashes)
+    if similarity is None:
+        return None
+    return _hit(photo, similarity.score, similarity.describe(), similarity.how)
+
+
+def hit_order(hit: ArchiveHit) -> tuple[bool, str, str, int]:
+    """How hits are listed: earliest publication first (undated last), then by article and figure."""
+    return (hit.published is None, hit.published or "", hit.article, hit.figure)
 
 
 def _hit(photo: ArchivedPhoto, score: float, similarity: str, how: tuple[str, ...]) -> ArchiveHit:

@@ -50,6 +50,8 @@ from provenance.archive import (
     _row,
     article_key,
     check_versions,
+    hit_order,
+    judge,
     location,
     photos_of,
 )
@@ -531,12 +533,11 @@ def _patch_arrays(column: Any) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, An
 
 def search_partition(file: str, queries: Sequence[Query]) -> list[list[ArchiveHit]]:
     """The hits of each query among one partition's rows (runs on a Dask worker or in this process)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from provenance.archive import _hit
     from provenance.media.index import PhotoIndex
-    from provenance.media.similarity import compare
 
     parquet = pq.ParquetFile(file)
     table = parquet.read(columns=list(INDEX_COLUMNS))
@@ -549,12 +550,18 @@ def search_partition(file: str, queries: Sequence[Query]) -> list[list[ArchiveHi
         return np.asarray(table.column(name).fill_null(0).to_numpy(), dtype=np.uint64)
 
     index = PhotoIndex.from_arrays(**{name: global_column(name) for name in _GLOBAL}, counts=counts, bits=bits)
+    # The rows holding any of the queries' files, found in one pass over the column, then by file.
+    files = sorted({sha256 for _, sha256 in queries if sha256 is not None})
+    same_file: dict[str, list[int]] = {}
+    if files:
+        column = table.column("sha256")
+        for row in np.flatnonzero(pc.is_in(column, value_set=pa.array(files)).to_numpy(zero_copy_only=False)).tolist():
+            same_file.setdefault(str(column[row]), []).append(row)
     wanted: list[tuple[int, set[int]]] = []
     for number, (hashes, sha256) in enumerate(queries):
         rows = set(index.candidates(hashes).tolist())
         if sha256 is not None:
-            rows.update(np.flatnonzero(pc.equal(table.column("sha256"), sha256).to_numpy(zero_copy_only=False))
-                        .tolist())
+            rows.update(same_file.get(sha256, ()))
         wanted.append((number, rows))
     needed = sorted(set().union(*(rows for _, rows in wanted)))
     if not needed:
@@ -563,16 +570,7 @@ def search_partition(file: str, queries: Sequence[Query]) -> list[list[ArchiveHi
     photos = _rows_at(parquet, needed)
     for number, rows in wanted:
         hashes, sha256 = queries[number]
-        for row in sorted(rows):
-            photo = photos[row]
-            if photo.hashes.version != hashes.version:
-                continue
-            if sha256 is not None and photo.sha256 == sha256:
-                results[number].append(_hit(photo, 1.0, "the same file (byte-identical)", ()))
-                continue
-            similarity = compare(hashes, photo.hashes)
-            if similarity is not None:
-                results[number].append(_hit(photo, similarity.score, similarity.describe(), similarity.how))
+        results[number] = [hit for row in sorted(rows) if (hit := judge(photos[row], hashes, sha256)) is not None]
     return results
 
 
@@ -587,10 +585,6 @@ def _rows_at(parquet: Any, rows: Sequence[int]) -> dict[int, ArchivedPhoto]:
         table = parquet.read_row_group(group).take((inside - starts[group]).tolist())
         photos.update(zip(inside.tolist(), photos_in(table), strict=True))
     return photos
-
-
-def _order(hit: ArchiveHit) -> tuple[bool, str, str, int]:
-    return (hit.published is None, hit.published or "", hit.article, hit.figure)
 
 
 class ParquetArchive:
@@ -657,7 +651,7 @@ class ParquetArchive:
         for part in parts:
             for number, hits in enumerate(part):
                 merged[number].extend(hits)
-        return [tuple(sorted(hits, key=_order)) for hits in merged]
+        return [tuple(sorted(hits, key=hit_order)) for hits in merged]
 
 
 def lookup(

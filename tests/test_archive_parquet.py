@@ -308,3 +308,20 @@ def test_a_build_killed_at_a_random_moment_resumes(desk) -> None:
     photos = ParquetArchive(Path("pq")).photos()
     assert len(photos) == 40 and len({p.article for p in photos}) == 40
     assert not list(Path("pq").glob(".*.tmp"))
+
+
+def test_a_search_finds_the_same_file_by_its_sha256_whatever_its_hashes(desk) -> None:
+    from provenance.media.reader import read_image
+
+    build([Path("articles")], Path("pq"))
+    stored = read_image(Path("articles/seed/photo-1.jpg"), "photo-1.jpg", "articles/seed")
+    other = read_image(Path("articles/clean-txt/chelsea.jpg"), "chelsea.jpg", "articles/clean-txt")
+    assert stored.hashes is not None and other.hashes is not None
+    parquet = ParquetArchive(Path("pq"))
+    plain = {hit.sha256 for hit in parquet.search(other.hashes)}
+    assert stored.sha256 not in plain  # the other photo's hashes alone do not find it
+    # given the stored file's sha256, the search lists that file as itself, first of all
+    hits = parquet.search(other.hashes, stored.sha256)
+    same = [hit for hit in hits if hit.sha256 == stored.sha256]
+    assert same and all(hit.similarity == "the same file (byte-identical)" and hit.score == 1.0 for hit in same)
+    assert {hit.sha256 for hit in hits} == plain | {stored.sha256}
