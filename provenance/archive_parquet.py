@@ -556,7 +556,7 @@ def search_partition(file: str, queries: Sequence[Query]) -> list[list[ArchiveHi
     if files:
         column = table.column("sha256")
         for row in np.flatnonzero(pc.is_in(column, value_set=pa.array(files)).to_numpy(zero_copy_only=False)).tolist():
-            same_file.setdefault(str(column[row]), []).append(row)
+            same_file.setdefault(column[row].as_py(), []).append(row)
     wanted: list[tuple[int, set[int]]] = []
     for number, (hashes, sha256) in enumerate(queries):
         rows = set(index.candidates(hashes).tolist())
