@@ -300,7 +300,7 @@ def test_a_build_killed_at_a_random_moment_resumes(desk) -> None:
     process.send_signal(signal.SIGKILL)
     process.communicate()
     finished = len(done_partitions(Path("pq")))
-    assert finished >= 5
+    assert 5 <= finished < 40  # killed midway: the second run has partitions left to build
     again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert again.returncode == 0, again.stderr
     read = re.search(r"(\d+) images read", again.stdout)
