@@ -479,6 +479,16 @@ def local_features(work: FloatArray) -> Features:
 _RECORD = np.dtype([("x", ">u2"), ("y", ">u2"), ("scale", ">u2"), ("bits", ">u8")])
 
 
+_REVERSED_BYTE = np.array([int(f"{i:08b}"[::-1], 2) for i in range(256)], dtype=np.uint8)
+
+
+def mirrored_bits(bits: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """Patch hashes of the mirror image: each row of the sample grid (one byte) read backwards."""
+    out: NDArray[np.uint64] = _REVERSED_BYTE[np.ascontiguousarray(bits, dtype=np.uint64).view(np.uint8)].view(
+        np.uint64)
+    return out
+
+
 def pack_features(f: Features) -> str:
     """Hex of 14 bytes per feature: x, y, scale (fractions in 1/65535) and the patch hash."""
     rec = np.zeros(len(f.x), dtype=_RECORD)

@@ -109,7 +109,6 @@ def _masks(bits: int) -> NDArray[np.uint64]:
 
 _QUICK = np.zeros(1, dtype=np.uint64)
 _COMPLETE = _masks(COMPLETE_PROBE)
-_REVERSED_BYTE = np.array([int(f"{i:08b}"[::-1], 2) for i in range(256)], dtype=np.uint8)
 _HEX = ("phash", "phash_mirror", "band_phash", "band_phash_mirror")
 
 
@@ -119,13 +118,6 @@ def patch_hashes(hashes: Hashes) -> NDArray[np.uint64]:
     if not local:
         return np.zeros(0, dtype=np.uint64)
     return np.ascontiguousarray(hashing.unpack_features(local).bits, dtype=np.uint64)
-
-
-def mirrored(bits: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """Patch hashes of the mirror image: each 8-sample row (one byte) read backwards, as `compare` derives them."""
-    out: NDArray[np.uint64] = _REVERSED_BYTE[np.ascontiguousarray(bits, dtype=np.uint64).view(np.uint8)].view(
-        np.uint64)
-    return out
 
 
 def global_value(hashes: Hashes, name: str) -> int:
@@ -225,7 +217,7 @@ class PhotoIndex:
         patches = patch_hashes(hashes)
         if len(patches) and self.features:
             # The mirror image's features are looked up apart: `compare` matches either orientation whole.
-            for oriented in (patches, mirrored(patches)):
+            for oriented in (patches, hashing.mirrored_bits(patches)):
                 found.append(self._by_patches(oriented, complete))
         if not found:
             return np.zeros(0, dtype=np.intp)
@@ -263,8 +255,9 @@ class PhotoIndex:
         photo, stored, asked_all = photo[inside], stored[inside], np.concatenate(asked_of)[inside]
         # Distinct features on both sides: one feature found through several words or several
         # near hashes counts once, as `compare` counts its matches.
-        stored_hits = np.unique(np.stack([photo, stored], axis=1), axis=0)[:, 0]
-        asked_hits = np.unique(np.stack([photo, asked_all], axis=1), axis=0)[:, 0]
+        # (A stored feature belongs to one photo: its distinct pairs are its distinct features.)
+        stored_hits = photo[np.unique(stored, return_index=True)[1]]
+        asked_hits = np.unique(photo * len(query) + asked_all) // len(query)
         photos, by_stored = np.unique(stored_hits, return_counts=True)
         by_asked = np.bincount(np.searchsorted(photos, asked_hits), minlength=len(photos))
         return photos[np.minimum(by_stored, by_asked) >= enough].astype(np.intp)

@@ -183,13 +183,9 @@ def compute_hashes(image: Image.Image) -> Hashes:
     return Hashes(version=VERSION, values=values)
 
 
-_REVERSED_BYTE = np.array([int(f"{i:08b}"[::-1], 2) for i in range(256)], dtype=np.uint8)
-
-
 def _mirrored(f: hashing.Features) -> hashing.Features:
     """The features of the mirror image: x flipped, each 8-sample row of a patch hash reversed."""
-    bits = _REVERSED_BYTE[f.bits.view(np.uint8)].view(np.uint64)
-    return hashing.Features(1.0 - f.x, f.y, f.scale, bits, f.aspect)
+    return hashing.Features(1.0 - f.x, f.y, f.scale, hashing.mirrored_bits(f.bits), f.aspect)
 
 
 @dataclass(frozen=True)
