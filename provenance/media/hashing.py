@@ -451,11 +451,9 @@ def local_features(work: FloatArray) -> Features:
     if not len(strength):
         empty = np.zeros(0)
         return Features(empty, empty, empty, np.zeros(0, dtype=np.uint64), aspect)
-    # Keep the strongest; ties (rare) go to the finer octave, then to the earlier position.
-    keep = np.zeros(len(strength), dtype=bool)
-    keep[np.argsort(-strength, kind="stable")[:MAX_POINTS]] = True
-    octave_of, layer, rr, cc = octaves[keep], layers[keep], rows[keep], cols[keep]
-    st = strength[keep].astype(np.float64)
+    # The strongest, strongest first; ties (rare) go to the finer octave, then to the earlier position.
+    top = np.argsort(-strength, kind="stable")[:MAX_POINTS]
+    octave_of, layer, rr, cc = octaves[top], layers[top], rows[top], cols[top]
     heights, widths = np.array(shapes).T
     factor = 2.0**octave_of
     sigma = SIGMA0 * k**layer
@@ -470,8 +468,7 @@ def local_features(work: FloatArray) -> Features:
     x = (cc * factor + 0.5) / w0
     y = (rr * factor + 0.5) / h0
     sc = sigma * factor / long_side
-    order = np.argsort(-st, kind="stable")
-    return Features(x[order], y[order], sc[order], _bits(samples[order]), aspect)
+    return Features(x, y, sc, _bits(samples), aspect)
 
 
 # --- storage as hex ----------------------------------------------------------------------------
