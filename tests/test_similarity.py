@@ -232,7 +232,8 @@ def album() -> list[Hashes]:
 
 
 # compare_many's steps (see similarity.py) made small, and every image's transforms bounded, so that
-# every path of its screen runs; compare's scoring takes its shortcut every time.
+# every path of its screen runs; compare's scoring takes its shortcut whenever transforms times matches
+# exceed 4096.
 SMALL_STEPS = {"_SCREEN_CELLS": 1 << 15, "_SCREEN_PAIRS": 1 << 8, "_XOR_CELLS": 1 << 12, "_SCORE_CELLS": 1 << 12,
                "_BOUND_CELLS": 1 << 60}
 

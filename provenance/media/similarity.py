@@ -287,7 +287,7 @@ def prepare(h: Hashes) -> PreparedHashes:
     return PreparedHashes(h, words, _columns(words), _trim(values), len(f.bits), _side(f), _side(_mirrored(f)))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=32)  # up to 384 matches: the largest holds 1.2 MB
 def _pairs(n: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     i, j = np.triu_indices(n, k=1)
     return i, j
