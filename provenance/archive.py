@@ -46,6 +46,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,6 +54,9 @@ from numpy.typing import NDArray
 from provenance.media.index import IndexFormatError, PhotoIndex, patch_hashes
 from provenance.media.similarity import compare
 from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, workspace_path
+
+if TYPE_CHECKING:
+    from provenance.archive_parquet import ParquetArchive
 
 SCHEMA_VERSION = 1
 """Layout of the archive file; stored in its `meta` table."""
@@ -544,6 +548,35 @@ def _load(conn: sqlite3.Connection) -> tuple[_Loaded, _State]:
     return _Loaded(ids=np.asarray(ids, dtype=np.int64), index=index, versions=versions), state
 
 
+@contextlib.contextmanager
+def open_archive(path: Path, scheduler: str | None = None) -> Iterator[Archive | ParquetArchive]:
+    """The archive at `path`: a SQLite file, or a Parquet folder (`archive build`), searched on the Dask
+    scheduler `scheduler` when given. Raises `ArchiveError`."""
+    if not path.is_dir():
+        if scheduler:
+            raise ArchiveError(f"archive {path}: --scheduler searches a Parquet archive folder only")
+        with Archive(path) as archive:
+            yield archive
+        return
+    from provenance.archive_parquet import ParquetArchive, missing_dask
+
+    if not scheduler:
+        with ParquetArchive(path) as parquet:
+            yield parquet
+        return
+    reason = missing_dask("--scheduler")
+    if reason is not None:
+        raise ArchiveError(reason)
+    from provenance.scale_cli import dask_client
+
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(dask_client(scheduler))
+        except ArchiveError as exc:  # the scheduler cannot be reached
+            raise ArchiveError(f"archive {path}: {exc}") from None
+        yield stack.enter_context(ParquetArchive(path, client=client))
+
+
 def lookup(
     path: Path,
     articles: Sequence[Article],
@@ -556,28 +589,25 @@ def lookup(
 
     Keys are (root, article path, figure index). An article never matches itself: rows recorded
     under its key, or from its path, are left out. A folder is a Parquet archive (see
-    `provenance.archive_parquet`), searched on the Dask scheduler `scheduler` when given.
+    `provenance.archive_parquet`), searched on the Dask scheduler `scheduler` when given; every file
+    of the check is searched once, all in one `search_many`.
     """
-    if path.is_dir() or scheduler:
-        from provenance.archive_parquet import lookup_on
-        return lookup_on(path, articles, images, matches, cwd, scheduler)
+    table = {(im.root, im.path): im for im in images}
+    wanted: list[tuple[Article, ArchivedPhoto]] = []
+    queries: dict[str, tuple[Hashes, str | None]] = {}
+    for article in articles:
+        for photo in photos_of(article, table, matches, key="", cwd=cwd):
+            wanted.append((article, photo))
+            queries.setdefault(photo.sha256, (photo.hashes, photo.sha256))
     try:
-        archive = Archive(path)
+        with open_archive(path, scheduler) as archive:
+            searched = dict(zip(queries, archive.search_many(list(queries.values())), strict=True))
     except ArchiveError as exc:
         return MappingProxyType({}), [str(exc)]
-    table = {(im.root, im.path): im for im in images}
     found: dict[tuple[str, str, int], tuple[ArchiveHit, ...]] = {}
-    searched: dict[str, tuple[ArchiveHit, ...]] = {}
-    with archive:
-        for article in articles:
-            own = {article_key(article, cwd)}
-            for photo in photos_of(article, table, matches, key="", cwd=cwd):
-                if photo.sha256 not in searched:
-                    try:
-                        searched[photo.sha256] = archive.search(photo.hashes, photo.sha256)
-                    except ArchiveError as exc:
-                        return MappingProxyType({}), [str(exc)]
-                hits = tuple(h for h in searched[photo.sha256] if h.article not in own and h.path not in own)
-                if hits:
-                    found[(article.root, article.path, photo.figure)] = hits
+    for article, photo in wanted:
+        own = {article_key(article, cwd)}
+        hits = tuple(h for h in searched[photo.sha256] if h.article not in own and h.path not in own)
+        if hits:
+            found[(article.root, article.path, photo.figure)] = hits
     return MappingProxyType(found), []

@@ -7,11 +7,9 @@ that cannot be opened, or whose hashes were made by another recipe), 3 internal 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +108,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from provenance.archive import ArchiveError
+    from provenance.archive import ArchiveError, open_archive
     from provenance.config import DEFAULT_ARCHIVE, ConfigError, find_config, load_config
     from provenance.media.reader import read_image
 
@@ -126,7 +124,7 @@ def _search(args: argparse.Namespace) -> int:
     errors: list[str] = []
     missing = 0
     try:
-        with _open(path, args.scheduler) as archive:
+        with open_archive(path, args.scheduler) as archive:
             for image in args.images:
                 if not image.is_file():
                     print(f"provenance: {image}: not a file", file=sys.stderr)
@@ -167,33 +165,6 @@ def _search(args: argparse.Namespace) -> int:
     if missing:
         return EXIT_USAGE
     return EXIT_FINDINGS if errors else EXIT_CLEAN
-
-
-@contextlib.contextmanager
-def _open(path: Path, scheduler: str | None) -> Iterator[Any]:
-    """The archive at `path`: a SQLite file, or a Parquet folder (`archive build`), searched on the Dask
-    scheduler `scheduler` when given."""
-    from provenance.archive import Archive, ArchiveError
-
-    if not path.is_dir():
-        if scheduler:
-            raise ArchiveError(f"archive {path}: --scheduler searches a Parquet archive folder only")
-        with Archive(path) as archive:
-            yield archive
-        return
-    from provenance.archive_parquet import ParquetArchive, missing_dask
-
-    if not scheduler:
-        with ParquetArchive(path) as parquet:
-            yield parquet
-        return
-    reason = missing_dask()
-    if reason is not None:
-        raise ArchiveError(reason.replace("--engine dask", "--scheduler"))
-    from provenance.scale_cli import dask_client
-
-    with dask_client(scheduler) as client, ParquetArchive(path, client=client) as parquet:
-        yield parquet
 
 
 def _hit_json(hit: ArchiveHit) -> dict[str, object]:

@@ -37,7 +37,6 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,7 +55,7 @@ from provenance.archive import (
     photos_of,
 )
 from provenance.atomic import TEMPORARY_SUFFIX, write_file
-from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match
+from provenance.model import ArchiveHit, Hashes
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -93,12 +92,12 @@ def missing() -> str | None:
     return None
 
 
-def missing_dask() -> str | None:
-    """Why Dask cannot be used here, or None."""
+def missing_dask(option: str = "--engine dask") -> str | None:
+    """Why Dask cannot be used here (for `option`), or None."""
     try:
         import distributed  # noqa: F401
     except ImportError:
-        return "--engine dask needs dask.distributed: pip install 'provenance[scale]'"
+        return f"{option} needs dask.distributed: pip install 'provenance[scale]'"
     return None
 
 
@@ -652,64 +651,6 @@ class ParquetArchive:
             for number, hits in enumerate(part):
                 merged[number].extend(hits)
         return [tuple(sorted(hits, key=hit_order)) for hits in merged]
-
-
-def lookup(
-    path: Path,
-    articles: Sequence[Article],
-    images: Sequence[ImageRecord],
-    matches: Sequence[Match],
-    cwd: Path,
-    client: Client | None = None,
-) -> tuple[Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]], list[str]]:
-    """`archive.lookup` on a Parquet archive: every photo of the check searched in one pass over the partitions."""
-    try:
-        archive = ParquetArchive(path, client=client)
-    except ArchiveError as exc:
-        return MappingProxyType({}), [str(exc)]
-    table = {(im.root, im.path): im for im in images}
-    wanted: list[tuple[Article, ArchivedPhoto]] = []
-    queries: dict[str, Query] = {}
-    for article in articles:
-        for photo in photos_of(article, table, matches, key="", cwd=cwd):
-            wanted.append((article, photo))
-            queries.setdefault(photo.sha256, (photo.hashes, photo.sha256))
-    try:
-        found_hits = dict(zip(queries, archive.search_many(list(queries.values())), strict=True))
-    except ArchiveError as exc:
-        return MappingProxyType({}), [str(exc)]
-    found: dict[tuple[str, str, int], tuple[ArchiveHit, ...]] = {}
-    for article, photo in wanted:
-        own = {article_key(article, cwd)}
-        hits = tuple(h for h in found_hits[photo.sha256] if h.article not in own and h.path not in own)
-        if hits:
-            found[(article.root, article.path, photo.figure)] = hits
-    return MappingProxyType(found), []
-
-
-def lookup_on(
-    path: Path,
-    articles: Sequence[Article],
-    images: Sequence[ImageRecord],
-    matches: Sequence[Match],
-    cwd: Path,
-    scheduler: str | None,
-) -> tuple[Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]], list[str]]:
-    """`lookup`, on a client of the Dask scheduler `scheduler` when given (then `path` must be a folder)."""
-    if not scheduler:
-        return lookup(path, articles, images, matches, cwd)
-    if not path.is_dir():
-        return MappingProxyType({}), [f"archive {path}: --scheduler searches a Parquet archive folder only"]
-    reason = missing_dask()
-    if reason is not None:
-        return MappingProxyType({}), [reason.replace("--engine dask", "--scheduler")]
-    from provenance.scale_cli import dask_client
-
-    try:
-        with dask_client(scheduler) as client:
-            return lookup(path, articles, images, matches, cwd, client=client)
-    except ArchiveError as exc:  # the scheduler cannot be reached
-        return MappingProxyType({}), [f"archive {path}: {exc}"]
 
 
 # --- import between the two archives ----------------------------------------------------------
