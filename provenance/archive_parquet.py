@@ -116,13 +116,6 @@ def schema() -> pa.Schema:
     return pa.schema(columns)
 
 
-def _unsigned(value: object) -> int | None:
-    if value is None:
-        return None
-    number = int(str(value))
-    return number + (1 << 64) if number < 0 else number
-
-
 def _hex(value: str | None) -> int | None:
     return int(value, 16) if value else None
 
@@ -131,11 +124,12 @@ def columns_of(photos: Sequence[ArchivedPhoto], added: str) -> dict[str, list[An
     """The archive's rows of `photos`, column by column (the SQLite archive's values)."""
     out: dict[str, list[Any]] = {name: [] for name in schema().names}
     for photo in photos:
-        (article, path, title, published, figure, caption, credit, image, sha256, version, phash, mirror, patches,
+        (article, path, title, published, figure, caption, credit, image, sha256, version, _, _, patches,
          head, local, hashes, stamp) = _row(photo, added)
         values = {"article": article, "path": path, "title": title, "published": published, "figure": figure,
                   "caption": caption, "credit": credit, "image": image, "sha256": sha256, "version": version,
-                  "phash": _unsigned(phash), "phash_mirror": _unsigned(mirror),
+                  "phash": _hex(photo.hashes.values.get("phash")),
+                  "phash_mirror": _hex(photo.hashes.values.get("phash_mirror")),
                   "band_phash": _hex(photo.hashes.values.get("band_phash")),
                   "band_phash_mirror": _hex(photo.hashes.values.get("band_phash_mirror")),
                   "patches": patches, "local_head": head, "local": local, "hashes": hashes, "added": stamp}

@@ -92,14 +92,11 @@ class _Page:
     def __init__(self, report: Report) -> None:
         self.report = report
         self._thumbs: dict[tuple[str, str], Thumbnail] = {}
-        self._by_key = {(im.root, im.path): im for im in report.images}
 
     # -- lookups -----------------------------------------------------------
 
     def image(self, root: str, path: str | None) -> ImageRecord | None:
-        if path is None:
-            return None
-        return self._by_key.get((root, path))
+        return None if path is None else self.report.image(root, path)
 
     def thumbnail(self, image: ImageRecord) -> Thumbnail:
         key = (image.root, image.path)
