@@ -428,3 +428,106 @@ def test_chromium_check_catches_remote_loads_and_scripts(tmp_path: Path) -> None
     joined = "\n".join(problems)
     assert "Content Security Policy" in joined and "example.invalid" in joined
     assert "console.error: ran" not in joined  # the script never ran
+
+
+# --- the contact sheet's layout and filters, measured in the browser -------------------
+
+LAYOUT = """(async () => {
+  const click = %s;
+  if (click) document.querySelector('label[for="' + click + '"]').click();
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const visible = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const clipped = (e, box) => {
+    for (let a = e.parentElement; a && a !== box; a = a.parentElement)
+      if (getComputedStyle(a).overflow !== 'visible') return true;
+    return false;
+  };
+  const overflowing = [];
+  for (const box of document.querySelectorAll('article.card, figure.member, div.strip')) {
+    if (!visible(box)) continue;
+    const b = box.getBoundingClientRect();
+    for (const e of box.querySelectorAll('*')) {
+      if (!visible(e) || clipped(e, box)) continue;
+      const r = e.getBoundingClientRect();
+      const out = r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1;
+      const wide = getComputedStyle(e).display !== 'inline' && e.scrollWidth > e.clientWidth + 1
+                   && getComputedStyle(e).overflowX === 'visible';
+      if (out || wide) overflowing.push((box.id || box.className) + ' > ' + e.tagName + '.' + e.className);
+    }
+  }
+  const rows = {};
+  for (const card of document.querySelectorAll('article.card')) {
+    if (!visible(card)) continue;
+    const r = card.getBoundingClientRect();
+    const key = card.parentElement.parentElement.id + '@' + Math.round(r.top + scrollY);
+    (rows[key] = rows[key] || []).push(Math.round(r.height));
+  }
+  const shown = selector => [...document.querySelectorAll(selector)].filter(visible).map(e => e.className);
+  return JSON.stringify({
+    overflowing, rows: Object.values(rows), pageWide: document.documentElement.scrollWidth > innerWidth,
+    cards: shown('article.card'), badges: shown('.badge'), strips: shown('.strip'), rows_: shown('.frow'),
+    articles: shown('section.article').length, allCards: document.querySelectorAll('article.card').length,
+    thumbs: [...document.images].filter(i => i.closest('.card')).map(i => [i.naturalWidth, i.width]),
+  });
+})()"""
+
+
+def _sheet(tmp_path: Path) -> Path:
+    """The report of the fixtures: every kind of card, a strip of four copies, files, hostile text."""
+    rules = FIXTURES / "rules"
+    folders = [FIXTURES / "seed", rules / "reused-photo" / "bad-md", rules / "reused-photo" / "bad-gallery-md",
+               rules / "unreadable-image" / "bad-md", rules / "missing-image" / "bad-md",
+               rules / "missing-credit" / "bad-md", _hostile_folder(tmp_path / "story"), tmp_path / "mixed"]
+    folders[-1].mkdir()
+    shutil.copyfile(COFFEE, folders[-1] / "coffee.jpg")
+    body = "The council met on Tuesday to discuss the new harbour bridge and its cost."
+    (folders[-1] / "article.md").write_text(  # one card with an error and a warning
+        f"# Council\n\n{body}\n\n![](coffee.jpg)\n*{body}*\n", encoding="utf-8")
+    page = tmp_path / "sheet.html"
+    page.write_text(_html(*folders), encoding="utf-8")
+    return page
+
+
+def _measure(page: Path, profile: Path, fragment: str = "", click: str | None = None,
+             width: int = 1280) -> dict:
+    assert CHROMIUM is not None
+    result = load(CHROMIUM, page.resolve().as_uri() + fragment, profile, LAYOUT % json.dumps(click),
+                  size=(width, 1600))
+    assert result.problems == []
+    return json.loads(result.value)
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1280, 820, 390])
+def test_nothing_overflows_its_card_and_rows_are_even(tmp_path: Path, width: int) -> None:
+    probe = _measure(_sheet(tmp_path), tmp_path / "profile", width=width)
+    assert probe["overflowing"] == []
+    assert not probe["pageWide"]
+    assert probe["allCards"] == len(probe["cards"]) >= 14  # nothing is filtered out by default
+    assert all(len(set(heights)) == 1 for heights in probe["rows"]), probe["rows"]  # a row's cards equally tall
+    assert any(len(heights) > 1 for heights in probe["rows"]) or width < 600
+    assert all(shown <= natural for natural, shown in probe["thumbs"])  # never enlarged
+
+
+@needs_chromium
+def test_the_errors_filter_shows_only_errors(tmp_path: Path) -> None:
+    page = _sheet(tmp_path)
+    everything = _measure(page, tmp_path / "p1")
+    errors = _measure(page, tmp_path / "p2", "#only-error")
+    assert errors["overflowing"] == []
+    assert errors["cards"] and all("has-error" in c.split() for c in errors["cards"])
+    assert len(errors["cards"]) < len(everything["cards"])
+    assert errors["badges"] and all("error" in b.split() for b in errors["badges"])
+    assert len(errors["badges"]) == sum("error" in b.split() for b in everything["badges"])
+    assert any("warning" in b.split() for b in everything["badges"] if "error" not in b.split())
+    assert errors["strips"] == []  # the copies are warnings
+    assert errors["rows_"] and all("has-error" in r.split() for r in errors["rows_"])
+    assert errors["articles"] < everything["articles"]  # the seed article holds no error
+    # the rule filter: only reused-photo, combined with no severity
+    reuse = _measure(page, tmp_path / "p3", click="rule-PV006")
+    assert reuse["cards"] and all("has-PV006" in c.split() for c in reuse["cards"])
+    assert len(reuse["cards"]) == 6 and len(reuse["strips"]) == 2
+    assert all("has-PV006" in b.split() for b in reuse["badges"]) and reuse["rows_"] == []
+    # both: errors of reused-photo, none
+    both = _measure(page, tmp_path / "p4", "#only-error", click="rule-PV006")
+    assert both["cards"] == [] and both["badges"] == []

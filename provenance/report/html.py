@@ -867,7 +867,7 @@ th{color:var(--muted);font-weight:600}
 th:nth-child(1){width:90px}
 th:nth-child(2){width:200px}
 th:nth-child(3){width:28%}
-img.mini{display:block;width:auto;height:auto;max-width:120px;max-height:80px;margin-bottom:4px;
+img.mini{display:block;width:auto;height:auto;max-width:min(120px,100%);max-height:80px;margin-bottom:4px;
 box-shadow:0 1px 3px rgba(0,0,0,.25)}
 ul.plain{margin:0;padding-left:18px}
 .errors{border-left:5px solid var(--error)}
@@ -876,7 +876,8 @@ ul.plain{margin:0;padding-left:18px}
 .empty{color:var(--muted);font-style:italic}
 footer{max-width:1560px;margin:0 auto;padding:0 20px 24px;color:var(--muted);font-size:.8rem}
 @media (max-width:640px){main{padding:0 10px 24px}.bar{padding:6px 10px}
-.sheet{grid-template-columns:minmax(0,1fr)}.frame{height:260px}}
+.sheet{grid-template-columns:minmax(0,1fr)}.frame{height:260px}
+th:nth-child(1){width:70px}th:nth-child(2){width:30%}}
 @media print{
 @page{margin:12mm}
 body{background:#fff;font-size:9pt}
