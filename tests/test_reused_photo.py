@@ -104,6 +104,19 @@ def test_reuse_scope_run_names_every_article_in_one_finding(tmp_path: Path) -> N
         assert report.image(root, path) is not None
 
 
+def test_the_json_report_says_each_copy_and_every_article(tmp_path: Path, cli) -> None:
+    (finding,) = cli("check", "--format", "json", GALLERY).json()["findings"]
+    assert finding["image_notes"] == ["the largest", "cropped", "mirrored", "resized"]
+    assert "other_figures" not in finding and "image_roots" not in finding
+    harbour, ferry = _two_articles(tmp_path)
+    (tmp_path / "provenance.toml").write_text('reuse-scope = "run"\n', encoding="utf-8")
+    (finding,) = cli("check", "--format", "json", "--config", tmp_path / "provenance.toml", harbour, ferry).json()[
+        "findings"]
+    assert finding["other_figures"] == [{"root": ferry.as_posix(), "path": "article.md", "figure": 1}]
+    assert finding["image_roots"] == [harbour.as_posix(), ferry.as_posix()]
+    assert finding["images"] == ["coffee.jpg", "ferry.jpg"]
+
+
 def test_reuse_scope_from_configuration(tmp_path: Path, cli) -> None:
     harbour, ferry = _two_articles(tmp_path)
     (tmp_path / "provenance.toml").write_text('reuse-scope = "run"\n', encoding="utf-8")
