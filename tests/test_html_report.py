@@ -220,6 +220,7 @@ def test_reuse_is_shown_once_as_a_strip() -> None:
     assert "2024-07-31" in text  # the embedded date
     assert [m.xpath('string(.//p[@class="edit"])') for m in members] == ["the largest", "resized"]
     assert all(m.xpath('.//img[starts-with(@src, "data:image/jpeg;base64,")]') for m in members)
+    assert strips[0].xpath('.//p[@class="strip-head"]//a[@href="#a1-f2"]')  # to the card of the reuse's line
     # the cards link to the strip instead of repeating its message
     finding = report.findings[0]
     for card in _cards(doc):

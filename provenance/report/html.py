@@ -407,7 +407,7 @@ class _Page:
                 f'<div class="strip {f.severity.label} {" ".join(_has([f]))}" id="reuse-{number}">'
                 f'<p class="strip-head">{_sev(f.severity)} <span class="rule">{_e(f.rule)} '
                 f'<span class="code">{_e(f.code)}</span></span> '
-                f'<span class="where">{_e(_location(f))}</span></p>'
+                f'<span class="where">{self.where(f)}</span></p>'
                 f'<p class="message">{_e(f.message)}</p>'
                 f'<div class="members">{members}</div></div>'
             )
@@ -416,6 +416,15 @@ class _Page:
             '<p class="lead">Each strip is one photo: every copy the check found, how it differs from the largest, '
             "and the figures that show it.</p>" + "".join(out) + "</section>"
         )
+
+    def where(self, f: Finding) -> str:
+        """The finding's article and line, a link to the card of its line's figure when it has one."""
+        text = _e(_location(f))
+        if f.article is None or not f.figures or (f.root, f.article) not in self.articles:
+            return text
+        article = self.report.articles[self.articles[(f.root, f.article)]]
+        on_line = [i for i in f.figures if article.figures[i].line == f.line] or list(f.figures)
+        return f'<a href="#{self.card_id((f.root, f.article, on_line[0]))}">{text}</a>'
 
     def member(self, at: tuple[str, str], note: str, places: list[Place], f: Finding) -> str:
         image = self.image(*at)
