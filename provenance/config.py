@@ -12,6 +12,7 @@ other from its top level).
     ignore = ["unused-image"]                # rules not to run
     fail-on = "warning"                      # error, warning, note or never
     reuse-threshold = 8                      # perceptual-hash distance, 0..64
+    reuse-scope = "run"                      # reused-photo across the articles checked together; default "article"
     archive = ".provenance/archive.sqlite"   # photo archive file, relative to the configuration file's folder
     max-age = 365                            # days
     cache = ".provenance/cache.sqlite"       # image record cache, relative to the configuration file's folder
@@ -39,6 +40,7 @@ from typing import Any
 
 from provenance.model import Severity
 from provenance.rules import find_rule
+from provenance.rules.reused_photo import SCOPES, ReuseScope
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -78,6 +80,8 @@ class Config:
     """"error", "warning", "note" or "never"; None: not set."""
     reuse_threshold: int | None = None
     """Largest perceptual-hash distance at which two photos count as the same."""
+    reuse_scope: ReuseScope | None = None
+    """Which figures reused-photo compares: one article's ("article") or every article's of the run ("run")."""
     archive: Path | None = None
     """Photo archive file (see `provenance.archive`), resolved against the configuration file's folder."""
     max_age: int | None = None
@@ -149,7 +153,7 @@ class _Where:
 
 
 _KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache",
-         "file-timeout", "file-memory")
+         "file-timeout", "file-memory", "reuse-scope")
 
 
 def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
@@ -183,6 +187,13 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
             raise where.error(f'agencies."{agency}"', "expected a list of non-empty strings")
         agencies[agency] = tuple(a.strip() for a in aliases)
     reuse = _int(table, "reuse-threshold", where, 0, 64)
+    reuse_scope: ReuseScope | None = None
+    if "reuse-scope" in table:
+        value = table["reuse-scope"]
+        if value == "article" or value == "run":
+            reuse_scope = value
+        else:
+            raise where.error("reuse-scope", f"expected {' or '.join(SCOPES)}, not {value!r}")
     max_age = _int(table, "max-age", where, 1, None)
     file_memory = _int(table, "file-memory", where, 0, None)
     file_timeout = None
@@ -206,7 +217,7 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
     return Config(
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
         fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age, cache=cache,
-        file_timeout=file_timeout, file_memory=file_memory,
+        file_timeout=file_timeout, file_memory=file_memory, reuse_scope=reuse_scope,
     )
 
 

@@ -360,6 +360,21 @@ class Finding:
     """The reason of the inline suppression that silenced it, if any."""
     image_root: str | None = None
     """The folder the `images` paths are relative to, when it is not `root` (a separate media folder)."""
+    image_roots: tuple[str, ...] = ()
+    """The folder each of `images` is relative to, in order, when they are not all under one folder (a photo
+    shared by articles of several checked folders); empty otherwise (see `image_locations`)."""
+    image_notes: tuple[str, ...] = ()
+    """One phrase per image of `images` when the rule says something of each (reused-photo: how each copy
+    differs from the cluster's largest, "the largest", "cropped", "mirrored"); empty otherwise."""
+    other_figures: tuple[tuple[str, str, int], ...] = ()
+    """Figures of other articles the finding concerns, as (root, article path, figure index): a photo
+    reused across the articles of one run (reuse-scope "run"); `figures` holds this article's."""
+
+    def image_locations(self) -> tuple[tuple[str, str], ...]:
+        """(folder, path) of each of `images`: the record `Report.image(folder, path)` describes."""
+        if self.image_roots:
+            return tuple(zip(self.image_roots, self.images, strict=True))
+        return tuple((self.image_root or self.root, path) for path in self.images)
 
 
 def fingerprint(rule: str, article: str | None, contents: tuple[str, ...], text: str) -> str:

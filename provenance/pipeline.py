@@ -19,6 +19,7 @@ from provenance.media.batch import Budget, ImageBatch, prepare_images
 from provenance.media.files import find_images
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
 from provenance.rules import ALL_RULES, CheckContext, Rule
+from provenance.rules.reused_photo import ReuseScope
 
 
 class UsageError(Exception):
@@ -44,6 +45,9 @@ class CheckOptions:
     reuse_threshold: int | None = None
     """Largest perceptual-hash distance (bits of 64) at which two photos count as the same (None: the
     similarity engine's default). From configuration; handed to the rules as `CheckContext.options`."""
+    reuse_scope: ReuseScope | None = None
+    """Which figures reused-photo compares: "article" (each article alone; the default) or "run" (every
+    article of the check together). From configuration; handed to the rules as `CheckContext.options`."""
     archive: Path | None = None
     """The photo archive file (see `provenance.archive`) whose earlier uses previously-published reports
     (None: no archive). From `--archive` or configuration."""
@@ -214,15 +218,17 @@ def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCac
         return ctx
     from provenance.media.pairs import judge_pairs  # numpy and the similarity engine: only when needed
 
-    used = [(image.sha256, image.hashes) for _, _, image in ctx.figure_images() if image.hashes is not None]
+    figures = [(article, image) for article, _, image in ctx.figure_images() if image.hashes is not None]
+    used = [(image.sha256, image.hashes) for _, image in figures if image.hashes is not None]
+    groups = None if options.reuse_scope == "run" else [id(article) for article, _ in figures]
     tick = None if progress is None else (lambda done, total: progress(done, total, "pairs"))
-    similar = judge_pairs(used, cache=cache, jobs=options.jobs, progress=tick)
+    similar = judge_pairs(used, cache=cache, jobs=options.jobs, progress=tick, groups=groups)
     return dataclasses.replace(ctx, similar=MappingProxyType(similar))
 
 
 def _rule_options(options: CheckOptions) -> Mapping[str, object]:
     values = {"reuse_threshold": options.reuse_threshold, "archive": options.archive, "max_age": options.max_age,
-              "published": options.published}
+              "published": options.published, "reuse_scope": options.reuse_scope}
     return MappingProxyType({k: v for k, v in values.items() if v is not None})
 
 

@@ -18,7 +18,7 @@ from headless import find_chromium, load
 from PIL import Image
 
 from provenance.model import Hashes, ImageRecord, MatchMethod, Provenance
-from provenance.pipeline import run
+from provenance.pipeline import CheckOptions, run
 from provenance.report import Format, render
 from provenance.report.html import CSP, make_thumbnail
 
@@ -178,7 +178,7 @@ def test_thumbnails_are_inlined_for_every_readable_figure(tmp_path: Path) -> Non
     for img in card_images:
         data = img.get("src").split(",", 1)[1]
         with Image.open(io.BytesIO(base64.b64decode(data))) as thumb:
-            assert thumb.format == "JPEG" and max(thumb.size) <= 240
+            assert thumb.format == "JPEG" and max(thumb.size) <= 480
 
 
 def test_findings_are_badged_and_files_listed(tmp_path: Path) -> None:
@@ -188,30 +188,97 @@ def test_findings_are_badged_and_files_listed(tmp_path: Path) -> None:
     cards = _cards(doc)
     for finding in report.findings:
         for index in finding.figures:
-            assert finding.message in cards[index].text_content(), finding.rule
+            # the message once, without the label of the figure the card already shows
+            rest = finding.message.split('") ', 1)[-1]
+            assert rest in cards[index].text_content(), finding.rule
+            assert cards[index].text_content().count(rest) == 1
     files = doc.xpath('//section[contains(@class, "files")]')[0].text_content()
     for rule in ("unused-image", "missing-image", "unreadable-image"):
         assert rule in files
     assert HOSTILE_UNUSED in files and HOSTILE_UNREADABLE in files
     unused = doc.xpath('//section[contains(@class, "files")]//img')
     assert [img.get("alt") for img in unused] == [HOSTILE_UNUSED]  # the unused photo is shown
-    summary = doc.xpath("//header")[0].text_content()
-    assert "Failed" in summary and "fails on error" in summary
+    assert "Failed" in doc.xpath("//header")[0].text_content()
+    assert "fails on error" in doc.xpath('//section[@class="overview"]')[0].text_content()
 
 
-def test_reuse_is_shown_side_by_side() -> None:
+def _strips(doc: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    return doc.xpath('//section[contains(@class, "reuse")]//div[contains(concat(" ", @class, " "), " strip ")]')
+
+
+def test_reuse_is_shown_once_as_a_strip() -> None:
     report = run([FIXTURES / "rules" / "reused-photo" / "bad-md"])
     doc = lxml.html.document_fromstring(render(report, Format.HTML))
-    pairs = doc.xpath('//section[contains(@class, "reuse")]//div[contains(@class, "pair ")]')
-    assert len(pairs) == 1
-    sides = pairs[0].xpath('.//div[@class="side"]')
-    assert len(sides) == 2
-    text = pairs[0].text_content()
+    strips = _strips(doc)
+    assert len(strips) == 1
+    members = strips[0].xpath('.//figure[@class="member"]')
+    assert len(members) == 2
+    text = strips[0].text_content()
     assert "phash distance" in text  # how similar they are
     assert "A cup of coffee on the counter of a harbour cafe on Tuesday." in text  # each caption
     assert "Morning coffee at the ferry terminal." in text
     assert "2024-07-31" in text  # the embedded date
-    assert all(side.xpath('.//img[starts-with(@src, "data:image/jpeg;base64,")]') for side in sides)
+    assert [m.xpath('string(.//p[@class="edit"])') for m in members] == ["the largest", "resized"]
+    assert all(m.xpath('.//img[starts-with(@src, "data:image/jpeg;base64,")]') for m in members)
+    assert strips[0].xpath('.//p[@class="strip-head"]//a[@href="#a1-f2"]')  # to the card of the reuse's line
+    # the cards link to the strip instead of repeating its message
+    finding = report.findings[0]
+    for card in _cards(doc):
+        assert finding.message not in card.text_content()
+        assert card.xpath('.//a[@href="#reuse-1"]')
+
+
+def test_a_gallery_of_copies_is_one_strip_of_four() -> None:
+    doc = lxml.html.document_fromstring(_html(FIXTURES / "rules" / "reused-photo" / "bad-gallery-md"))
+    strips = _strips(doc)
+    assert len(strips) == 1
+    edits = [m.xpath('string(.//p[@class="edit"])') for m in strips[0].xpath('.//figure[@class="member"]')]
+    assert edits == ["the largest", "cropped", "mirrored", "resized"]
+    assert len(_cards(doc)) == 4
+
+
+def test_two_articles_sharing_a_photo_preview_every_copy(tmp_path: Path) -> None:
+    harbour, ferry = tmp_path / "harbour", tmp_path / "ferry"
+    harbour.mkdir()
+    ferry.mkdir()
+    shutil.copyfile(COFFEE, harbour / "coffee.jpg")
+    shutil.copyfile(FIXTURES / "library" / "coffee-small.jpg", ferry / "ferry.jpg")
+    (harbour / "a.md").write_text("# Harbour\n\n![](coffee.jpg)\n*Coffee at the cafe.*\nGetty Images\n",
+                                  encoding="utf-8")
+    (ferry / "b.md").write_text("# Ferry\n\n![](ferry.jpg)\n*Coffee at the terminal.*\nGetty Images\n",
+                                encoding="utf-8")
+    report = run([harbour, ferry], CheckOptions(reuse_scope="run"))
+    doc = lxml.html.document_fromstring(render(report, Format.HTML))
+    assert "no preview" not in doc.text_content().lower()
+    strips = _strips(doc)
+    assert len(strips) == 1
+    members = strips[0].xpath('.//figure[@class="member"]')
+    assert len(members) == 2
+    assert all(m.xpath('.//img[starts-with(@src, "data:image/jpeg;base64,")]') for m in members)
+    assert "Coffee at the terminal." in strips[0].text_content()  # the other article's figure is named
+    cards = _cards(doc)
+    assert len(cards) == 2 and all(card.xpath('.//a[@href="#reuse-1"]') for card in cards)
+
+
+def test_cards_link_to_their_article_and_line_and_every_link_lands() -> None:
+    report = run([FIXTURES / "rules" / "reused-photo" / "bad-md", FIXTURES / "rules" / "missing-credit" / "bad-md"])
+    doc = lxml.html.document_fromstring(render(report, Format.HTML))
+    ids = set(doc.xpath("//@id"))
+    hrefs = doc.xpath("//a/@href")
+    assert hrefs and all(h.startswith("#") and h[1:] in ids for h in hrefs), set(hrefs) - {f"#{i}" for i in ids}
+    for n, article in enumerate(report.articles, start=1):
+        for figure in article.figures:
+            card = doc.get_element_by_id(f"a{n}-f{figure.index + 1}")
+            head = card.xpath('.//div[@class="card-head"]')[0]
+            assert head.xpath(f'.//a[@href="#article-{n}"]') and head.xpath(f'.//a[@href="#a{n}-f{figure.index + 1}"]')
+            assert f"{article.path}:{figure.line}" in head.text_content()
+    # a count is a link that filters; the message on a card drops the caption the card shows
+    assert doc.xpath('//a[@href="#only-error"][contains(@class, "count")]')
+    credit = next(f for f in report.findings if f.rule == "missing-credit")
+    card = doc.get_element_by_id("a2-f1")
+    assert credit.message.startswith('Figure 1 ("')
+    badge = card.xpath('.//li[contains(@class, "badge")]')[0].text_content()
+    assert "This figure " in badge and "(\"" not in badge
 
 
 def test_weak_matches_are_flagged(tmp_path: Path) -> None:
@@ -284,11 +351,11 @@ def _decoded(uri: str | None) -> Image.Image:
 
 
 @pytest.mark.parametrize(("name", "make", "size", "centre"), [
-    ("g16.png", lambda: Image.frombytes("I;16", (600, 400), b"\x00\x80" * 240_000), (240, 160), 128),
-    ("alpha.png", lambda: Image.new("RGBA", (500, 300), (0, 0, 0, 0)), (240, 144), 255),
-    ("cmyk.jpg", lambda: Image.new("CMYK", (500, 300), (0, 0, 0, 0)), (240, 144), 255),
-    ("big.jpg", lambda: Image.new("RGB", (6000, 4000), (128, 128, 128)), (240, 160), 128),
-    ("bw.tif", lambda: Image.new("1", (300, 300), 1), (240, 240), 255),
+    ("g16.png", lambda: Image.frombytes("I;16", (600, 400), b"\x00\x80" * 240_000), (480, 320), 128),
+    ("alpha.png", lambda: Image.new("RGBA", (500, 300), (0, 0, 0, 0)), (480, 288), 255),
+    ("cmyk.jpg", lambda: Image.new("CMYK", (500, 300), (0, 0, 0, 0)), (480, 288), 255),
+    ("big.jpg", lambda: Image.new("RGB", (6000, 4000), (128, 128, 128)), (480, 320), 128),
+    ("bw.tif", lambda: Image.new("1", (300, 300), 1), (300, 300), 255),  # never enlarged
 ])
 def test_thumbnails_of_every_mode(tmp_path: Path, name: str, make, size: tuple[int, int], centre: int) -> None:
     make().save(tmp_path / name)
@@ -302,7 +369,7 @@ def test_thumbnails_follow_the_exif_orientation(tmp_path: Path) -> None:
     exif = im.getexif()
     exif[0x0112] = 6  # rotate 90
     im.save(tmp_path / "turned.jpg", exif=exif)
-    assert _decoded(make_thumbnail(_record(tmp_path, "turned.jpg")).uri).size == (120, 240)
+    assert _decoded(make_thumbnail(_record(tmp_path, "turned.jpg")).uri).size == (240, 480)
 
 
 # --- a real browser -------------------------------------------------------------
@@ -329,7 +396,7 @@ def _open(html_file: Path, profile: Path) -> tuple[list[str], dict, bytes]:
 @needs_chromium
 @pytest.mark.parametrize(("fixture", "thumbnails", "placeholders"), [
     ("seed", 2, 0),
-    ("rules/reused-photo/bad-md", 4, 0),  # two figures, then the pair side by side
+    ("rules/reused-photo/bad-md", 4, 0),  # two figures, then the strip of both copies
     ("rules/unreadable-image/bad-md", 0, 3),
     ("hostile", 3, 2),  # two figures, and the unused file in the files table
 ])
@@ -362,3 +429,106 @@ def test_chromium_check_catches_remote_loads_and_scripts(tmp_path: Path) -> None
     joined = "\n".join(problems)
     assert "Content Security Policy" in joined and "example.invalid" in joined
     assert "console.error: ran" not in joined  # the script never ran
+
+
+# --- the contact sheet's layout and filters, measured in the browser -------------------
+
+LAYOUT = """(async () => {
+  const click = %s;
+  if (click) document.querySelector('label[for="' + click + '"]').click();
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const visible = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const clipped = (e, box) => {
+    for (let a = e.parentElement; a && a !== box; a = a.parentElement)
+      if (getComputedStyle(a).overflow !== 'visible') return true;
+    return false;
+  };
+  const overflowing = [];
+  for (const box of document.querySelectorAll('article.card, figure.member, div.strip')) {
+    if (!visible(box)) continue;
+    const b = box.getBoundingClientRect();
+    for (const e of box.querySelectorAll('*')) {
+      if (!visible(e) || clipped(e, box)) continue;
+      const r = e.getBoundingClientRect();
+      const out = r.left < b.left - 1 || r.right > b.right + 1 || r.top < b.top - 1 || r.bottom > b.bottom + 1;
+      const wide = getComputedStyle(e).display !== 'inline' && e.scrollWidth > e.clientWidth + 1
+                   && getComputedStyle(e).overflowX === 'visible';
+      if (out || wide) overflowing.push((box.id || box.className) + ' > ' + e.tagName + '.' + e.className);
+    }
+  }
+  const rows = {};
+  for (const card of document.querySelectorAll('article.card')) {
+    if (!visible(card)) continue;
+    const r = card.getBoundingClientRect();
+    const key = card.parentElement.parentElement.id + '@' + Math.round(r.top + scrollY);
+    (rows[key] = rows[key] || []).push(Math.round(r.height));
+  }
+  const shown = selector => [...document.querySelectorAll(selector)].filter(visible).map(e => e.className);
+  return JSON.stringify({
+    overflowing, rows: Object.values(rows), pageWide: document.documentElement.scrollWidth > innerWidth,
+    cards: shown('article.card'), badges: shown('.badge'), strips: shown('.strip'), rows_: shown('.frow'),
+    articles: shown('section.article').length, allCards: document.querySelectorAll('article.card').length,
+    thumbs: [...document.images].filter(i => i.closest('.card')).map(i => [i.naturalWidth, i.width]),
+  });
+})()"""
+
+
+def _sheet(tmp_path: Path) -> Path:
+    """The report of the fixtures: every kind of card, a strip of four copies, files, hostile text."""
+    rules = FIXTURES / "rules"
+    folders = [FIXTURES / "seed", rules / "reused-photo" / "bad-md", rules / "reused-photo" / "bad-gallery-md",
+               rules / "unreadable-image" / "bad-md", rules / "missing-image" / "bad-md",
+               rules / "missing-credit" / "bad-md", _hostile_folder(tmp_path / "story"), tmp_path / "mixed"]
+    folders[-1].mkdir()
+    shutil.copyfile(COFFEE, folders[-1] / "coffee.jpg")
+    body = "The council met on Tuesday to discuss the new harbour bridge and its cost."
+    (folders[-1] / "article.md").write_text(  # one card with an error and a warning
+        f"# Council\n\n{body}\n\n![](coffee.jpg)\n*{body}*\n", encoding="utf-8")
+    page = tmp_path / "sheet.html"
+    page.write_text(_html(*folders), encoding="utf-8")
+    return page
+
+
+def _measure(page: Path, profile: Path, fragment: str = "", click: str | None = None,
+             width: int = 1280) -> dict:
+    assert CHROMIUM is not None
+    result = load(CHROMIUM, page.resolve().as_uri() + fragment, profile, LAYOUT % json.dumps(click),
+                  size=(width, 1600))
+    assert result.problems == []
+    return json.loads(result.value)
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [1280, 820, 390])
+def test_nothing_overflows_its_card_and_rows_are_even(tmp_path: Path, width: int) -> None:
+    probe = _measure(_sheet(tmp_path), tmp_path / "profile", width=width)
+    assert probe["overflowing"] == []
+    assert not probe["pageWide"]
+    assert probe["allCards"] == len(probe["cards"]) >= 14  # nothing is filtered out by default
+    assert all(len(set(heights)) == 1 for heights in probe["rows"]), probe["rows"]  # a row's cards equally tall
+    assert any(len(heights) > 1 for heights in probe["rows"]) or width < 600
+    assert all(shown <= natural for natural, shown in probe["thumbs"])  # never enlarged
+
+
+@needs_chromium
+def test_the_errors_filter_shows_only_errors(tmp_path: Path) -> None:
+    page = _sheet(tmp_path)
+    everything = _measure(page, tmp_path / "p1")
+    errors = _measure(page, tmp_path / "p2", "#only-error")
+    assert errors["overflowing"] == []
+    assert errors["cards"] and all("has-error" in c.split() for c in errors["cards"])
+    assert len(errors["cards"]) < len(everything["cards"])
+    assert errors["badges"] and all("error" in b.split() for b in errors["badges"])
+    assert len(errors["badges"]) == sum("error" in b.split() for b in everything["badges"])
+    assert any("warning" in b.split() for b in everything["badges"] if "error" not in b.split())
+    assert errors["strips"] == []  # the copies are warnings
+    assert errors["rows_"] and all("has-error" in r.split() for r in errors["rows_"])
+    assert errors["articles"] < everything["articles"]  # the seed article holds no error
+    # the rule filter: only reused-photo, combined with no severity
+    reuse = _measure(page, tmp_path / "p3", click="rule-PV006")
+    assert reuse["cards"] and all("has-PV006" in c.split() for c in reuse["cards"])
+    assert len(reuse["cards"]) == 6 and len(reuse["strips"]) == 2
+    assert all("has-PV006" in b.split() for b in reuse["badges"]) and reuse["rows_"] == []
+    # both: errors of reused-photo, none
+    both = _measure(page, tmp_path / "p4", "#only-error", click="rule-PV006")
+    assert both["cards"] == [] and both["badges"] == []

@@ -117,9 +117,8 @@ FINDINGS = {
             "article.md",
             13,
             ("coffee.jpg", "coffee-small.jpg"),
-            'Figure 1 ("A cup of coffee on the counter of a harbour cafe on Tuesday.") and figure 2 ("Morning coffee '
-            'at the ferry terminal.") show the same photo: coffee-small.jpg is a copy of coffee.jpg, near-identical '
-            "(phash distance 0)",
+            "One photo is used twice: coffee.jpg (figure 1, 320×213, the largest); coffee-small.jpg (figure 2, "
+            "213×142, resized); weakest link: coffee.jpg – coffee-small.jpg, near-identical (phash distance 0)",
         ),
     ],
 }

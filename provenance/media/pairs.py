@@ -46,20 +46,25 @@ PairKey = tuple[str, str]
 
 
 def judge_pairs(images: Sequence[tuple[str, Hashes]], *, cache: RecordCache | None = None,
-                jobs: int | None = None,
-                progress: Callable[[int, int], None] | None = None) -> dict[PairKey, Similarity | None]:
+                jobs: int | None = None, progress: Callable[[int, int], None] | None = None,
+                groups: Sequence[object] | None = None) -> dict[PairKey, Similarity | None]:
     """`similarity.compare(a, b)` of every pair of `images` ((sha256, hashes), a before b in the list).
 
     Pairs of one file's copies (equal sha256) and of hashes made by another recipe than this
     version's are left out: the rule tells those apart without comparing. `jobs` processes (None:
     one per core) compare what `cache` does not know; the answers are written back to it.
-    `progress(done, total)` hears how many of the pairs are answered, as they are.
+    `progress(done, total)` hears how many of the pairs are answered, as they are. With `groups` (one
+    label per image), only pairs of images with equal labels are judged (the articles, when reuse is
+    judged per article).
     """
     wanted: dict[PairKey, None] = {}
     for i, (sha_a, hashes_a) in enumerate(images):
         if hashes_a.version != similarity.VERSION:
             continue
-        for sha_b, hashes_b in images[i + 1:]:
+        for j in range(i + 1, len(images)):
+            sha_b, hashes_b = images[j]
+            if groups is not None and groups[j] != groups[i]:
+                continue
             if sha_b != sha_a and hashes_b.version == similarity.VERSION:
                 wanted.setdefault((sha_a, sha_b))
     if not wanted:

@@ -112,6 +112,12 @@ def _finding(f: Finding) -> dict[str, Any]:
         "figures": list(f.figures),
         "fingerprint": f.fingerprint,
     }
+    if f.image_roots:  # images under several checked folders: each one's folder
+        out["image_roots"] = list(f.image_roots)
+    if f.image_notes:
+        out["image_notes"] = list(f.image_notes)
+    if f.other_figures:
+        out["other_figures"] = [{"root": root, "path": path, "figure": index} for root, path, index in f.other_figures]
     if f.suppressed_by is not None:
         out["reason"] = f.suppressed_by
     return out

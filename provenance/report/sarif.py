@@ -95,7 +95,7 @@ def _result(finding: Finding, index: dict[str, int], locator: _Locator) -> dict[
     }
     if finding.code in index:
         result["ruleIndex"] = index[finding.code]
-    images = [loc for loc in (locator.image(finding, p) for p in finding.images) if loc is not None]
+    images = [loc for loc in (locator.image(*at) for at in finding.image_locations()) if loc is not None]
     if finding.article is not None:
         primary: dict[str, Any] | None = locator.locate(finding.root, finding.article)
     else:
@@ -136,9 +136,9 @@ class _Locator:
             self.bases[name] = _file_uri(os.path.join(self.cwd, root))
         return {"uri": quote(rel), "uriBaseId": self._roots[root]}
 
-    def image(self, finding: Finding, path: str) -> dict[str, Any] | None:
-        """Where an image of the finding is; None when no such file was read (a missing reference)."""
-        record = self.report.image(finding.image_root or finding.root, path)
+    def image(self, root: str, path: str) -> dict[str, Any] | None:
+        """Where an image of a finding is; None when no such file was read (a missing reference)."""
+        record = self.report.image(root, path)
         return None if record is None else self.locate(record.root, record.path)
 
 

@@ -120,16 +120,34 @@ class Rule:
         figures: Iterable[Figure] = (),
         images: Iterable[ImageRecord] = (),
         extra_paths: Iterable[str] = (),
+        image_notes: Iterable[str] = (),
+        other_figures: Iterable[tuple[Article, Figure]] = (),
+        identity: Iterable[str] | None = None,
     ) -> Finding:
-        """A finding of this rule; its fingerprint ignores line numbers."""
+        """A finding of this rule; its fingerprint ignores line numbers.
+
+        `images` may lie under several folders (their roots are then kept per image); `image_notes`
+        says one phrase of each image; `other_figures` are figures of other articles it concerns.
+        `identity`, when given, is the whole content of the fingerprint besides rule and article (no
+        caption text): findings with the same identity are the same finding.
+        """
         figs = tuple(figures)
         ims = tuple(images)
         image_root = ims[0].root if ims and ims[0].root != root else None
-        paths = tuple(dict.fromkeys([*(im.path for im in ims), *extra_paths]))
+        roots = {im.root for im in ims}
+        if len(roots) > 1:
+            ims = tuple({(im.root, im.path): im for im in ims}.values())
+            paths = tuple(im.path for im in ims) + tuple(extra_paths)
+            image_roots = tuple(im.root for im in ims) + tuple(image_root or root for _ in extra_paths)
+        else:
+            paths = tuple(dict.fromkeys([*(im.path for im in ims), *extra_paths]))
+            image_roots = ()
         contents = tuple(im.sha256 for im in ims) + tuple(extra_paths)
         text = " | ".join(sorted(f.caption or f.image_ref or f"figure {f.index + 1}" for f in figs))
         if not figs:
             text = " ".join(paths)
+        if identity is not None:
+            contents, text = tuple(identity), ""
         return Finding(
             rule=self.name,
             code=self.code,
@@ -142,6 +160,9 @@ class Rule:
             figures=tuple(f.index for f in figs),
             fingerprint=fingerprint(self.name, article.path if article else None, contents, text),
             image_root=image_root,
+            image_roots=image_roots,
+            image_notes=tuple(image_notes),
+            other_figures=tuple((a.root, a.path, f.index) for a, f in other_figures),
         )
 
 
