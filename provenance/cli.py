@@ -90,10 +90,16 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--media", type=Path, metavar="DIR",
                          help="the folder holding the images (default: the article's folder)")
     command.add_argument("--select", action="append", metavar="RULES",
-                         help="run only these rules (names or codes, comma-separated); replaces the configuration's")
+                         help="run only these rules (names, codes, code prefixes such as PV0, or ALL; "
+                              "comma-separated); replaces the configuration's `select`")
     command.add_argument("--ignore", action="append", metavar="RULES",
                          help="do not run these rules (names or codes, comma-separated); added to the "
                               "configuration's")
+    command.add_argument("--exclude", action="append", metavar="GLOBS",
+                         help="leave out the paths these .gitignore-style globs match (comma-separated); replaces "
+                              "the configuration's `exclude` and the defaults")
+    command.add_argument("--extend-exclude", action="append", metavar="GLOBS",
+                         help="leave out these paths too, on top of `exclude`")
     command.add_argument("--config", type=Path, metavar="FILE",
                          help="read this configuration file instead of looking for one from PATH upward")
     command.add_argument("--max-age", type=_days, metavar="DAYS",
@@ -169,6 +175,8 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     """
     from provenance import config as configuration
     from provenance.config import Config, find_config, load_config, rule_names
+    from provenance.discovery import exclusions
+    from provenance.per_file_ignores import PerFileIgnores
     from provenance.pipeline import CheckOptions, UsageError
 
     if args.config is not None:
@@ -216,6 +224,12 @@ def _options(args: argparse.Namespace) -> CheckOptions:
                             configuration.DEFAULT_FILE_TIMEOUT),
         file_memory=_limit(getattr(args, "file_memory", None), config.file_memory, configuration.DEFAULT_FILE_MEMORY),
         scheduler=getattr(args, "scheduler", None),
+        exclude=exclusions(config.path.parent if config.path else None, config.exclude, config.extend_exclude,
+                           _split(args.exclude) if getattr(args, "exclude", None) else None,
+                           _split(getattr(args, "extend_exclude", None) or [])),
+        respect_gitignore=config.respect_gitignore is not False,
+        per_file_ignores=PerFileIgnores(config.path.parent, config.per_file_ignores)
+        if config.path is not None and config.per_file_ignores else None,
     )
 
 
