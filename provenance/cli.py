@@ -43,6 +43,7 @@ class _UsageExit(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
+    from provenance.inspect_cli import add_arguments as inspect_options
     from provenance.report import Format
 
     parser = _Parser(prog="provenance", description="Check the photos of a news article before it is published.")
@@ -70,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     inspect = sub.add_parser("inspect", help="print the embedded provenance of images",
                              description="Print each image's provenance record (EXIF, IPTC, XMP, C2PA).")
-    inspect.add_argument("images", nargs="+", metavar="IMAGE", type=Path)
+    inspect.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="an image file, or a folder of them")
     inspect.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    inspect_options(inspect)
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("name", nargs="?", help="a rule name or code")
@@ -408,35 +410,9 @@ def _iso_date(value: str) -> str:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    import json
+    from provenance.inspect_cli import run as run_inspect
 
-    from provenance.media.reader import read_image
-    from provenance.report.json import image_dict
-
-    records = []
-    missing = 0
-    for path in args.images:
-        if not path.is_file():
-            print(f"provenance: {path}: not a file", file=sys.stderr)
-            missing += 1
-            continue
-        records.append(image_dict(read_image(path, path.name, path.parent.as_posix())))
-    if args.format == "json":
-        sys.stdout.write(json.dumps({"images": records}, indent=2, ensure_ascii=False) + "\n")
-    else:
-        for record in records:
-            print(f"{record['root']}/{record['path']}".removeprefix("./"))
-            for key, value in record.items():
-                if key in ("path", "root") or value in (None, [], {}):
-                    continue
-                if key == "origins":
-                    value = ", ".join(f"{k}: {v}" for k, v in value.items())
-                elif isinstance(value, list):
-                    value = "; ".join(str(v) for v in value)
-                elif isinstance(value, dict):
-                    value = json.dumps(value, ensure_ascii=False)
-                print(f"  {key:<20} {value}")
-    return EXIT_USAGE if missing else EXIT_CLEAN
+    return run_inspect(args)
 
 
 def _rules(args: argparse.Namespace) -> int:
