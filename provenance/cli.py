@@ -102,6 +102,9 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
                               "the configuration's `exclude` and the defaults")
     command.add_argument("--extend-exclude", action="append", metavar="GLOBS",
                          help="leave out these paths too, on top of `exclude`")
+    command.add_argument("--changed-since", metavar="REF",
+                         help="check only the articles changed since this git revision (added, modified, "
+                              "renamed, untracked), and those whose images changed")
     command.add_argument("--config", type=Path, metavar="FILE",
                          help="read this configuration file instead of looking for one from PATH upward")
     command.add_argument("--max-age", type=_days, metavar="DAYS",
@@ -232,6 +235,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         respect_gitignore=config.respect_gitignore is not False,
         per_file_ignores=PerFileIgnores(config.path.parent, config.per_file_ignores)
         if config.path is not None and config.per_file_ignores else None,
+        changed_since=getattr(args, "changed_since", None),
     )
 
 
@@ -323,6 +327,8 @@ def _check(args: argparse.Namespace) -> int:
     report = _run(args, quiet=args.quiet)
     if isinstance(report, int):
         return report
+    if args.changed_since is not None and not report.articles:
+        print(f"provenance: no article changed since {args.changed_since}", file=sys.stderr)
     fmt = Format(args.format)
     color = args.output is None and fmt is Format.TEXT and sys.stdout.isatty()
     text = render(report, fmt, RenderOptions(color=color, quiet=args.quiet))

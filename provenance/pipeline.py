@@ -13,6 +13,7 @@ from provenance import __version__
 from provenance.articles import ArticleError, article_format, read_article
 from provenance.baseline import Baseline
 from provenance.cache import RecordCache
+from provenance.changes import ChangesError, changed_articles, changed_files
 from provenance.credits import CreditParser
 from provenance.discovery import DEFAULT_EXCLUDE, PathFilter, Patterns, Skip, nothing_found, walk
 from provenance.matching import match_figures
@@ -74,6 +75,8 @@ class CheckOptions:
     """Leave out what the `.gitignore` files of the git work tree ignore (`respect-gitignore`)."""
     per_file_ignores: PerFileIgnores | None = None
     """Rules not reported for the files globs match (`per-file-ignores`)."""
+    changed_since: str | None = None
+    """A git revision: only the articles changed since it (or whose images changed) are checked."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -129,6 +132,8 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
     targets = [t for p in paths for t in discover(p, options.media, path_filter)]
     if not targets:
         raise UsageError(nothing_found(paths))
+    if options.changed_since is not None:
+        targets = _changed_only(targets, options.changed_since)
     tick = _Counter(progress, sum(len(t.articles) for t in targets))
     parser = CreditParser.default(options.agencies)
     articles: list[Article] = []
@@ -188,6 +193,23 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
         fail_on=options.fail_on,
         rules=rule_infos(options),
     )
+
+
+def _changed_only(targets: list[Target], ref: str) -> list[Target]:
+    """The targets cut down to the articles changed since `ref`, or whose images changed (see
+    `provenance.changes`); targets left with no article are dropped."""
+    changed: dict[Path, frozenset[Path]] = {}
+    kept = []
+    for target in targets:
+        if target.article_root not in changed:
+            try:
+                changed[target.article_root] = changed_files(ref, target.article_root)
+            except ChangesError as exc:
+                raise UsageError(str(exc)) from None
+        articles = changed_articles(target.articles, target.media_root, target.skip, changed[target.article_root])
+        if articles:
+            kept.append(dataclasses.replace(target, articles=articles))
+    return kept
 
 
 class _Counter:
