@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -63,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="hide the findings this baseline file records (see `provenance baseline`)")
     check.add_argument("--quiet", "-q", action="store_true",
                        help="findings only: no summary, no progress bar (nothing on stdout when clean)")
+    check.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                       help="colour text output: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces "
+                            "it), always or never (default: auto)")
+    check.add_argument("--statistics", action="store_true",
+                       help="print how many findings each rule made instead of the report (with --output, "
+                            "beside it)")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when findings fail the gate (2 and 3 still mean a usage or internal "
+                            "error)")
 
     baseline = sub.add_parser("baseline", help="record today's findings, so that `check --baseline` reports new ones",
                               description="Check like `provenance check` and write every finding to a baseline file.")
@@ -77,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("name", nargs="?", help="a rule name or code")
+    rules.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
 
     from provenance.archive_cli import add_commands  # `archive add`, `archive search`
 
@@ -322,7 +333,8 @@ def run_with_progress(paths: Sequence[Path], options: CheckOptions, *, quiet: bo
 
 
 def _check(args: argparse.Namespace) -> int:
-    from provenance.report import Format, RenderOptions, render
+    from provenance.report import Format, RenderOptions, render, statistics
+    from provenance.terminal import use_color
 
     report = _run(args, quiet=args.quiet)
     if isinstance(report, int):
@@ -330,14 +342,17 @@ def _check(args: argparse.Namespace) -> int:
     if args.changed_since is not None and not report.articles:
         print(f"provenance: no article changed since {args.changed_since}", file=sys.stderr)
     fmt = Format(args.format)
-    color = args.output is None and fmt is Format.TEXT and sys.stdout.isatty()
+    color = fmt is Format.TEXT and (args.color == "always" or (args.output is None and use_color(
+        args.color, sys.stdout, os.environ)))
     text = render(report, fmt, RenderOptions(color=color, quiet=args.quiet))
     if args.output is not None:
         write_text(args.output, text)
-    else:
+    if args.statistics:
+        text = statistics.render(report)
+    if args.output is None or args.statistics:
         sys.stdout.write(text)
         sys.stdout.flush()
-    return EXIT_FINDINGS if report.failed else EXIT_CLEAN
+    return EXIT_FINDINGS if report.failed and not args.exit_zero else EXIT_CLEAN
 
 
 def _baseline(args: argparse.Namespace) -> int:
@@ -424,17 +439,24 @@ def _inspect(args: argparse.Namespace) -> int:
 def _rules(args: argparse.Namespace) -> int:
     from provenance.rules import ALL_RULES, find_rule
 
-    if args.name:
-        rule = find_rule(args.name)
-        if rule is None:
-            print(f"provenance: no rule named {args.name!r}; `provenance rules` lists them", file=sys.stderr)
-            return EXIT_USAGE
+    rule = find_rule(args.name) if args.name else None
+    if args.name and rule is None:
+        print(f"provenance: no rule named {args.name!r}; `provenance rules` lists them", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        import json
+
+        data = [{"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary,
+                 "help_uri": r.help_uri, "doc": r.doc} for r in ([rule] if rule else ALL_RULES)]
+        sys.stdout.write(json.dumps(data[0] if rule else {"rules": data}, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_CLEAN
+    if rule is not None:
         print(f"{rule.code} {rule.name} (default severity: {rule.severity.label})\n")
         print(rule.doc)
         return EXIT_CLEAN
     width = max(len(r.name) for r in ALL_RULES)
-    for rule in ALL_RULES:
-        print(f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}")
+    for each in ALL_RULES:
+        print(f"{each.code}  {each.name:<{width}}  {each.severity.label:<7}  {each.summary}")
     return EXIT_CLEAN
 
 

@@ -406,6 +406,8 @@ class RuleInfo:
     """Its documentation: what it flags, why it matters, an example, how to fix."""
     enabled: bool = True
     """False when the run's select/ignore turned it off."""
+    help_uri: str = ""
+    """Where its documentation is published (the README's section)."""
 
 
 @dataclass(frozen=True)

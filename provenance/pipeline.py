@@ -236,11 +236,14 @@ def _archive_stage(options: CheckOptions, articles: list[Article], images: list[
     """Each figure's earlier uses in the photo archive, when one is named and previously-published runs."""
     if options.archive is None or not any(r.name == "previously-published" for r in active_rules(options)):
         return MappingProxyType({}), []
-    from provenance.archive import lookup
+    from provenance.archive import NotAnArchive, lookup
 
     if not options.archive.is_file() and not options.archive.is_dir():  # a folder: a Parquet archive
         raise UsageError(f"archive {options.archive}: no such file (`provenance archive add` creates it)")
-    return lookup(options.archive, articles, images, matches, Path.cwd(), scheduler=options.scheduler)
+    try:
+        return lookup(options.archive, articles, images, matches, Path.cwd(), scheduler=options.scheduler)
+    except NotAnArchive as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCache | None,
@@ -268,7 +271,7 @@ def rule_infos(options: CheckOptions) -> tuple[RuleInfo, ...]:
     active = {r.code for r in active_rules(options)}
     return tuple(
         RuleInfo(code=r.code, name=r.name, severity=_severity(r, options) or r.severity, summary=r.summary,
-                 doc=r.doc, enabled=r.code in active)
+                 doc=r.doc, enabled=r.code in active, help_uri=r.help_uri)
         for r in ALL_RULES
     )
 
