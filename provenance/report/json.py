@@ -1,6 +1,6 @@
 """`--format json`: the whole report as one JSON object, stable key order.
 
-    {"tool": {"name", "version"},
+    {"schema": 1, "tool": {"name", "version"},
      "articles": [{"path", "title", "date", "figures": [{"index", "line", "image", "caption", "credit",
                                                           "agency", "match"}]}],
      "images": [{"path", "credit", "creator", "copyright", "source", "caption", "date_created", "hashes"}],
@@ -18,6 +18,10 @@ from typing import Any
 from provenance.model import Article, Finding, ImageRecord, Report
 
 
+SCHEMA_VERSION = 1
+"""The report's `schema`: bumped when a key is removed or changes meaning (`docs/report.schema.json`)."""
+
+
 def render(report: Report) -> str:
     """The report as indented JSON."""
     return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
@@ -26,6 +30,7 @@ def render(report: Report) -> str:
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain data."""
     return {
+        "schema": SCHEMA_VERSION,
         "tool": {"name": "provenance", "version": report.tool_version},
         "articles": [_article(report, a) for a in report.articles],
         "images": [image_dict(im) for im in report.images],
