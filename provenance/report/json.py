@@ -17,7 +17,6 @@ from typing import Any
 
 from provenance.model import Article, Finding, ImageRecord, Report
 
-
 SCHEMA_VERSION = 1
 """The report's `schema`: bumped when a key is removed or changes meaning (`docs/report.schema.json`)."""
 
