@@ -47,6 +47,9 @@ def test_page_bundles_two_levels_down_are_found_and_checked(cli, tmp_path) -> No
     text = cli("check", site / "content")
     assert f"{content}/news/harbour-fire/index.md:9: error missing-credit (PV001)" in text.out
     assert "2 articles, 2 figures, 2 images" in text.out
+    (reused,) = [f for f in report["findings"] if f["rule"] == "reused-photo"]  # the same photo in both bundles
+    assert f"{content}/news/storm/coffee.jpg is a byte-identical copy of {content}/news/harbour-fire/coffee.jpg" \
+        in reused["message"]
 
 
 def test_a_folder_without_articles_exits_2_saying_what_was_searched(cli, tmp_path) -> None:

@@ -48,13 +48,16 @@ def _same(ctx: CheckContext, a: ImageRecord, b: ImageRecord) -> str | None:
     """Why images a and b (a used first) are the same photo, or None."""
     if a.path == b.path and a.root == b.root:
         return f"both use {a.path}"
+    # images of two media folders (page bundles) are named with their folders: both may be "photo.jpg"
+    same_root = a.root == b.root
+    name_a, name_b = (a.path, b.path) if same_root else (joined_path(a.root, a.path), joined_path(b.root, b.path))
     if a.sha256 == b.sha256:
-        return f"{b.path} is a byte-identical copy of {a.path}"
+        return f"{name_b} is a byte-identical copy of {name_a}"
     similarity = ctx.similarity(a, b)
     if similarity is None:
         return None
-    return f"{b.path} and {a.path} are the {similarity.describe()}" if similarity.how else (
-        f"{b.path} is a copy of {a.path}, {similarity.describe()}")
+    return f"{name_b} and {name_a} are the {similarity.describe()}" if similarity.how else (
+        f"{name_b} is a copy of {name_a}, {similarity.describe()}")
 
 
 def _distinct(a: ImageRecord, b: ImageRecord) -> list[ImageRecord]:
