@@ -46,7 +46,9 @@ def _git(cwd: Path, *args: str, failure: str | None = None) -> bytes:
     if git is None:
         raise ChangesError("--changed-since needs git, which is not installed")
     try:
-        done = subprocess.run([git, *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT, check=False,
+        # core.fsmonitor would run a command a work tree's own configuration names: never
+        done = subprocess.run([git, "-c", "core.fsmonitor=false", *args], cwd=cwd, capture_output=True,
+                              timeout=GIT_TIMEOUT, check=False,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ChangesError(f"--changed-since: git {args[0]} failed: {exc}") from None
