@@ -62,32 +62,34 @@ class Walk:
 
 @dataclass
 class PathFilter:
-    """Which paths a walk leaves out: exclusion globs and, in a git work tree, what `.gitignore` ignores."""
+    """Which paths a walk leaves out: exclusion globs and, in a git work tree, what `.gitignore` ignores.
+
+    Paths are handled as strings (`os.path`): a walk asks about every entry, and pathlib's objects
+    cost more than the matching."""
 
     excludes: Sequence[Patterns] = ()
     gitignore: bool = True
     """Honour `.gitignore` files (and `.git/info/exclude`) of the git work tree holding the paths."""
-    _specs: list[tuple[Path, pathspec.PathSpec]] = field(default_factory=list)
-    _ignores: dict[Path, _GitIgnores] = field(default_factory=dict)
-    _tops: dict[Path, Path | None] = field(default_factory=dict)
+    _specs: list[tuple[str, pathspec.PathSpec]] = field(default_factory=list)
+    _ignores: dict[str, _GitIgnores] = field(default_factory=dict)
+    _tops: dict[str, str | None] = field(default_factory=dict)
     _walks: dict[Path, Walk] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._specs = [(Path(os.path.abspath(p.base)), pathspec.GitIgnoreSpec.from_lines(p.patterns))
+        self._specs = [(os.path.abspath(p.base), pathspec.GitIgnoreSpec.from_lines(p.patterns))
                        for p in self.excludes if p.patterns]
 
     def skips(self, path: Path, is_dir: bool, walk_root: Path) -> bool:
         """True when `path` (found under `walk_root`) is excluded or git-ignored."""
-        absolute = Path(os.path.abspath(path))
+        absolute = os.path.abspath(path)
         for base, spec in self._specs:
-            rel = _relative(absolute, base)
-            if not rel:
-                rel = _relative(absolute, Path(os.path.abspath(walk_root)))
-            if rel is not None and spec.match_file(rel + "/" if is_dir else rel):
+            rel = _relative(absolute, base) or _relative(absolute, os.path.abspath(walk_root))
+            if rel and spec.match_file(rel + "/" if is_dir else rel):
                 return True
         if self.gitignore:
-            ignores = self._git(absolute.parent)
-            if ignores is not None and ignores.ignored(absolute, is_dir):
+            folder = os.path.dirname(absolute)
+            ignores = self._git(folder)
+            if ignores is not None and ignores.ignored(absolute, folder, is_dir):
                 return True
         return False
 
@@ -95,7 +97,7 @@ class PathFilter:
         """`skips` for the paths found under `walk_root`."""
         return lambda path, is_dir: self.skips(path, is_dir, walk_root)
 
-    def _git(self, folder: Path) -> _GitIgnores | None:
+    def _git(self, folder: str) -> _GitIgnores | None:
         if folder not in self._tops:
             self._tops[folder] = _work_tree(folder)
         top = self._tops[folder]
@@ -109,60 +111,62 @@ class PathFilter:
 class _GitIgnores:
     """The `.gitignore` files of one git work tree, read as the walk reaches their folders."""
 
-    def __init__(self, top: Path) -> None:
+    def __init__(self, top: str) -> None:
         self.top = top
-        self._specs: dict[Path, pathspec.PathSpec | None] = {}
-        exclude = top / ".git" / "info" / "exclude"
-        self._info = _read_spec(exclude) if (top / ".git").is_dir() else None
+        git = os.path.join(top, ".git")
+        info = _read_spec(os.path.join(git, "info", "exclude")) if os.path.isdir(git) else None
+        self._chains: dict[str, tuple[tuple[str, pathspec.PathSpec], ...]] = {
+            top: tuple((top, spec) for spec in (info, _read_spec(os.path.join(top, ".gitignore"))) if spec)}
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
-        rel = _relative(path, self.top)
-        if not rel:
-            return False
+    def ignored(self, path: str, folder: str, is_dir: bool) -> bool:
+        """Whether git ignores `path` (in `folder`): the last pattern that matches it decides, deeper
+        `.gitignore` files after the ones above them, `.git/info/exclude` first."""
         decided: bool | None = None
-        specs: list[tuple[str, pathspec.PathSpec | None]] = [(rel, self._info)]
-        folder = self.top
-        parts = rel.split("/")
-        for depth in range(len(parts)):
-            specs.append(("/".join(parts[depth:]), self._spec(folder)))
-            folder = folder / parts[depth]
-        for sub, spec in specs:
-            if spec is None:
-                continue
+        for base, spec in self._chain(folder):
+            sub = path[len(base) + 1:].replace(os.sep, "/")
             result = spec.check_file(sub + "/" if is_dir else sub)
             if result.include is not None:
                 decided = result.include
         return bool(decided)
 
-    def _spec(self, folder: Path) -> pathspec.PathSpec | None:
-        if folder not in self._specs:
-            self._specs[folder] = _read_spec(folder / ".gitignore")
-        return self._specs[folder]
+    def _chain(self, folder: str) -> tuple[tuple[str, pathspec.PathSpec], ...]:
+        """The patterns that apply to the entries of `folder`, from the work tree's top down."""
+        if folder not in self._chains:
+            parent = os.path.dirname(folder)
+            above = self._chain(parent) if parent != folder and _relative(parent, self.top) is not None else ()
+            spec = _read_spec(os.path.join(folder, ".gitignore"))
+            self._chains[folder] = (*above, (folder, spec)) if spec else above
+        return self._chains[folder]
 
 
-def _read_spec(path: Path) -> pathspec.PathSpec | None:
+def _read_spec(path: str) -> pathspec.PathSpec | None:
     try:
-        if not path.is_file():
+        if not os.path.isfile(path):
             return None
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
     except OSError:
         return None
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _work_tree(folder: Path) -> Path | None:
+def _work_tree(folder: str) -> str | None:
     """The top of the git work tree holding `folder` (a folder with `.git`, a folder or a file), or None."""
-    for here in (folder, *folder.parents):
-        if os.path.lexists(here / ".git"):
-            return here
-    return None
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
-def _relative(path: Path, base: Path) -> str | None:
-    try:
-        return path.relative_to(base).as_posix() if path != base else ""
-    except ValueError:
-        return None
+def _relative(path: str, base: str) -> str | None:
+    """`path` relative to `base` with `/` separators ("" for `base` itself), None when outside it."""
+    if path == base:
+        return ""
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return path[len(prefix):].replace(os.sep, "/") if path.startswith(prefix) else None
 
 
 def walk(root: Path, path_filter: PathFilter) -> Walk:
@@ -186,13 +190,13 @@ def _walk(root: Path, path_filter: PathFilter) -> Walk:
                           if not name.startswith(".") and article_format(Path(name)) is not None
                           and not path_filter.skips(here / name, False, root))
         if articles:
-            rel = _relative(here, root) if here != root else ""
+            rel = _relative(os.path.abspath(here), os.path.abspath(root))
             folders.append(ArticleFolder(folder=here, rel=rel or "", articles=tuple(articles)))
     folders.sort(key=lambda f: f.rel)
-    claimed = frozenset(Path(os.path.abspath(f.folder)) for f in folders)
+    claimed = frozenset(os.path.abspath(f.folder) for f in folders)
 
     def skip(path: Path, is_dir: bool) -> bool:
-        if is_dir and Path(os.path.abspath(path)) in claimed:
+        if is_dir and os.path.abspath(path) in claimed:
             return True
         return path_filter.skips(path, is_dir, root)
 
