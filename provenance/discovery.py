@@ -67,7 +67,8 @@ class PathFilter:
     Paths are handled as strings (`os.path`): a walk asks about every entry, and pathlib's objects
     cost more than the matching."""
 
-    excludes: Sequence[Patterns] = ()
+    excludes: Sequence[Patterns] = field(default_factory=lambda: (Patterns(Path("."), DEFAULT_EXCLUDE),))
+    """The exclusion globs (see `exclusions`); by default `DEFAULT_EXCLUDE`."""
     gitignore: bool = True
     """Honour `.gitignore` files (and `.git/info/exclude`) of the git work tree holding the paths."""
     _specs: list[tuple[str, pathspec.PathSpec]] = field(default_factory=list)

@@ -103,6 +103,10 @@ def test_a_suppression_without_a_reason_is_shown_in_every_format(cli, unreasoned
     (note,) = [n for n in notes if n["level"] == "warning"]
     assert "gives no reason" in note["message"]["text"]
     assert note["locations"][0]["physicalLocation"]["region"]["startLine"] == 9
+    schema = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+    if schema.is_file():  # the OASIS schema, when it is beside the project
+        jsonschema = pytest.importorskip("jsonschema")
+        jsonschema.validate(sarif, json.loads(schema.read_text(encoding="utf-8")))
     assert "gives no reason" in json.dumps(cli("check", "--format", "json", unreasoned).json()["articles"])
 
 

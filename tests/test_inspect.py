@@ -210,3 +210,16 @@ def test_control_characters_of_a_file_are_escaped_in_text() -> None:
     record["credit"] = "Getty\x1b[31m Images\nsecond line"
     out = render_text(record)
     assert "\x1b" not in out and "\\x1b[31m" in out and len(out.splitlines()) == 4
+
+
+def test_every_field_the_record_holds_is_shown_rights_fields_included() -> None:
+    from provenance.inspect_cli import render_text
+    from provenance.media.files import unreadable_record
+    from provenance.report.json import image_dict
+
+    record = image_dict(unreadable_record("a.jpg", ".", "cannot read"))
+    record["instructions"] = "Embargoed until 1 August, 10:00 UTC"  # fields a newer record may carry
+    record["usage_terms"] = "Editorial use only"
+    out = render_text(record)
+    assert "  instructions         Embargoed until 1 August, 10:00 UTC" in out
+    assert "  usage terms          Editorial use only" in out
