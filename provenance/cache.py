@@ -153,8 +153,10 @@ class RecordCache:
         return self._db is not None
 
     def _open(self) -> sqlite3.Connection:
+        ours = not self.path.parent.is_dir() or self.path.parent.name == DEFAULT_PATH.parent.name
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        ignore_in_git(self.path)
+        if ours:  # never a .gitignore in a folder of the user's (the repository's root...)
+            ignore_in_git(self.path)
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                              check_same_thread=False)
         try:

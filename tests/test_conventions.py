@@ -124,6 +124,15 @@ def test_the_cache_folder_is_ignored_by_git(cli, tmp_path, monkeypatch, _own_cac
     ignore.write_text("mine\n", encoding="utf-8")
     cli("check", BAD)
     assert ignore.read_text(encoding="utf-8") == "mine\n"  # never overwritten
+    own = tmp_path / "site"
+    own.mkdir()
+    (own / "provenance.toml").write_text('cache = "cache.sqlite"\n', encoding="utf-8")
+    shutil.copytree(BAD, own / "story")
+    cli("check", own)
+    assert (own / "cache.sqlite").is_file() and not (own / ".gitignore").exists()  # a folder of the user's
+    (own / "provenance.toml").write_text('cache = "build/cache/records.sqlite"\n', encoding="utf-8")
+    cli("check", own)
+    assert (own / "build" / "cache" / ".gitignore").read_text(encoding="utf-8").endswith("/records.sqlite-*\n")
 
 
 def test_select_help_is_a_whole_sentence() -> None:
