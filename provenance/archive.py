@@ -133,7 +133,7 @@ def photos_of(
         match = by_figure.get(figure.index)
         if match is None or match.image is None:
             continue
-        image = images.get((article.root, match.image))
+        image = images.get((match.image_root or article.root, match.image))  # a bundle's or --media's images
         if image is None or image.hashes is None:
             continue
         photos.append(ArchivedPhoto(

@@ -190,3 +190,16 @@ def test_walk_lists_each_article_folder(tmp_path) -> None:
     targets = pipeline.discover(site)
     assert [t.media_root for t in targets] == [site, site / "content/news/harbour-fire", site / "content/news/storm"]
     assert {t.label for t in targets} == {site.as_posix()}
+
+
+def test_page_bundles_are_archived_and_looked_up(cli, tmp_path, monkeypatch) -> None:
+    site = page_bundles(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    run = cli("archive", "add", "--archive", "a.sqlite", "site/content")
+    assert run.code == 0 and run.out.count("recorded 1 photo") == 2, run.out
+    later = tmp_path / "later" / "news" / "again"
+    bundle(later, CLEAN)
+    report = cli("check", "--format", "json", "--archive", "a.sqlite", tmp_path / "later").json()
+    (hit,) = [f for f in report["findings"] if f["rule"] == "previously-published"]
+    assert hit["path"] == "news/again/index.md" and "site/content/news" in hit["message"]
+    assert site.is_dir()
