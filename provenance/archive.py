@@ -70,6 +70,10 @@ class ArchiveError(Exception):
     """The archive cannot be used; the message is one line naming the file."""
 
 
+class NotAnArchive(ArchiveError):
+    """The file named as the archive is not one (another file, a damaged database): a usage error."""
+
+
 class HashVersionError(ArchiveError):
     """The archive's photos were hashed by another recipe than the query: they need a re-hash."""
 
@@ -129,7 +133,7 @@ def photos_of(
         match = by_figure.get(figure.index)
         if match is None or match.image is None:
             continue
-        image = images.get((article.root, match.image))
+        image = images.get((match.image_root or article.root, match.image))  # a bundle's or --media's images
         if image is None or image.hashes is None:
             continue
         photos.append(ArchivedPhoto(
@@ -289,7 +293,7 @@ class Archive:
             self._setup(create)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
-            raise ArchiveError(f"archive {path}: not a provenance archive ({exc})") from None
+            raise NotAnArchive(f"archive {path}: not a provenance archive ({exc})") from None
         except BaseException:
             self._conn.close()
             raise
@@ -602,6 +606,8 @@ def lookup(
     try:
         with open_archive(path, scheduler) as archive:
             searched = dict(zip(queries, archive.search_many(list(queries.values())), strict=True))
+    except NotAnArchive:
+        raise
     except ArchiveError as exc:
         return MappingProxyType({}), [str(exc)]
     found: dict[tuple[str, str, int], tuple[ArchiveHit, ...]] = {}

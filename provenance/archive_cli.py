@@ -80,7 +80,7 @@ def _add(args: argparse.Namespace) -> int:
         setattr(args, name, None)
     try:
         options = _options(args)
-        count = sum(len(discover(p, args.media).articles) for p in args.paths)
+        count = sum(len(t.articles) for p in args.paths for t in discover(p, args.media))
         if args.url and count != 1:
             raise UsageError(f"--url names one article, but the PATHs hold {count}")
     except (ConfigError, UsageError, BaselineError) as exc:

@@ -114,6 +114,18 @@ _TABLES = (
 )
 
 
+def ignore_in_git(path: Path) -> None:
+    """Write a `.gitignore` beside the cache naming its files (never the archive that may share the folder),
+    as pytest and ruff do for theirs, so `git add -A` never stages it; an existing `.gitignore` is kept."""
+    name = "".join("\\" + c if c in "[]*?!#\\ " else c for c in path.name)  # literal in .gitignore syntax
+    try:
+        with (path.parent / ".gitignore").open("x", encoding="utf-8") as fh:
+            fh.write(f"# Written by provenance: its record cache, rebuilt from the images when needed.\n"
+                     f"/{name}\n/{name}-*\n")
+    except OSError:  # it exists, or the folder is read-only: nothing to do
+        pass
+
+
 class RecordCache:
     """The record cache of one run; see the module's documentation. Never raises `sqlite3.Error`."""
 
@@ -141,7 +153,10 @@ class RecordCache:
         return self._db is not None
 
     def _open(self) -> sqlite3.Connection:
+        ours = not self.path.parent.is_dir() or self.path.parent.name == DEFAULT_PATH.parent.name
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if ours:  # never a .gitignore in a folder of the user's (the repository's root...)
+            ignore_in_git(self.path)
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                              check_same_thread=False)
         try:

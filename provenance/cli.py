@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -43,6 +44,7 @@ class _UsageExit(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
+    from provenance.inspect_cli import add_arguments as inspect_options
     from provenance.report import Format
 
     parser = _Parser(prog="provenance", description="Check the photos of a news article before it is published.")
@@ -62,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="hide the findings this baseline file records (see `provenance baseline`)")
     check.add_argument("--quiet", "-q", action="store_true",
                        help="findings only: no summary, no progress bar (nothing on stdout when clean)")
+    check.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                       help="colour text output: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces "
+                            "it), always or never (default: auto)")
+    check.add_argument("--statistics", action="store_true",
+                       help="print how many findings each rule made instead of the report (with --output, "
+                            "beside it)")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when findings fail the gate (2 and 3 still mean a usage or internal "
+                            "error)")
 
     baseline = sub.add_parser("baseline", help="record today's findings, so that `check --baseline` reports new ones",
                               description="Check like `provenance check` and write every finding to a baseline file.")
@@ -70,11 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     inspect = sub.add_parser("inspect", help="print the embedded provenance of images",
                              description="Print each image's provenance record (EXIF, IPTC, XMP, C2PA).")
-    inspect.add_argument("images", nargs="+", metavar="IMAGE", type=Path)
+    inspect.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="an image file, or a folder of them")
     inspect.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
+    inspect_options(inspect)
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("name", nargs="?", help="a rule name or code")
+    rules.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
 
     from provenance.archive_cli import add_commands  # `archive add`, `archive search`
 
@@ -90,10 +103,19 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--media", type=Path, metavar="DIR",
                          help="the folder holding the images (default: the article's folder)")
     command.add_argument("--select", action="append", metavar="RULES",
-                         help="run only these rules (names or codes, comma-separated); replaces the configuration's")
+                         help="run only these rules (names, codes, code prefixes such as PV0, or ALL; "
+                              "comma-separated); replaces the configuration's `select`")
     command.add_argument("--ignore", action="append", metavar="RULES",
                          help="do not run these rules (names or codes, comma-separated); added to the "
                               "configuration's")
+    command.add_argument("--exclude", action="append", metavar="GLOBS",
+                         help="leave out the paths these .gitignore-style globs match (comma-separated); replaces "
+                              "the configuration's `exclude` and the defaults")
+    command.add_argument("--extend-exclude", action="append", metavar="GLOBS",
+                         help="leave out these paths too, on top of `exclude`")
+    command.add_argument("--changed-since", metavar="REF",
+                         help="check only the articles changed since this git revision (added, modified, "
+                              "renamed, untracked), and those whose images changed")
     command.add_argument("--config", type=Path, metavar="FILE",
                          help="read this configuration file instead of looking for one from PATH upward")
     command.add_argument("--max-age", type=_days, metavar="DAYS",
@@ -169,6 +191,8 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     """
     from provenance import config as configuration
     from provenance.config import Config, find_config, load_config, rule_names
+    from provenance.discovery import exclusions
+    from provenance.per_file_ignores import PerFileIgnores
     from provenance.pipeline import CheckOptions, UsageError
 
     if args.config is not None:
@@ -217,6 +241,13 @@ def _options(args: argparse.Namespace) -> CheckOptions:
                             configuration.DEFAULT_FILE_TIMEOUT),
         file_memory=_limit(getattr(args, "file_memory", None), config.file_memory, configuration.DEFAULT_FILE_MEMORY),
         scheduler=getattr(args, "scheduler", None),
+        exclude=exclusions(config.path.parent if config.path else None, config.exclude, config.extend_exclude,
+                           _split(args.exclude) if getattr(args, "exclude", None) else None,
+                           _split(getattr(args, "extend_exclude", None) or [])),
+        respect_gitignore=config.respect_gitignore is not False,
+        per_file_ignores=PerFileIgnores(config.path.parent, config.per_file_ignores)
+        if config.path is not None and config.per_file_ignores else None,
+        changed_since=getattr(args, "changed_since", None),
     )
 
 
@@ -303,20 +334,26 @@ def run_with_progress(paths: Sequence[Path], options: CheckOptions, *, quiet: bo
 
 
 def _check(args: argparse.Namespace) -> int:
-    from provenance.report import Format, RenderOptions, render
+    from provenance.report import Format, RenderOptions, render, statistics
+    from provenance.terminal import use_color
 
     report = _run(args, quiet=args.quiet)
     if isinstance(report, int):
         return report
+    if args.changed_since is not None and not report.articles:
+        print(f"provenance: no article changed since {args.changed_since}", file=sys.stderr)
     fmt = Format(args.format)
-    color = args.output is None and fmt is Format.TEXT and sys.stdout.isatty()
+    color = fmt is Format.TEXT and (args.color == "always" or (args.output is None and use_color(
+        args.color, sys.stdout, os.environ)))
     text = render(report, fmt, RenderOptions(color=color, quiet=args.quiet))
     if args.output is not None:
         write_text(args.output, text)
-    else:
+    if args.statistics:
+        text = statistics.render(report)
+    if args.output is None or args.statistics:
         sys.stdout.write(text)
         sys.stdout.flush()
-    return EXIT_FINDINGS if report.failed else EXIT_CLEAN
+    return EXIT_FINDINGS if report.failed and not args.exit_zero else EXIT_CLEAN
 
 
 def _baseline(args: argparse.Namespace) -> int:
@@ -395,51 +432,32 @@ def _iso_date(value: str) -> str:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    import json
+    from provenance.inspect_cli import run as run_inspect
 
-    from provenance.media.reader import read_image
-    from provenance.report.json import image_dict
-
-    records = []
-    missing = 0
-    for path in args.images:
-        if not path.is_file():
-            print(f"provenance: {path}: not a file", file=sys.stderr)
-            missing += 1
-            continue
-        records.append(image_dict(read_image(path, path.name, path.parent.as_posix())))
-    if args.format == "json":
-        sys.stdout.write(json.dumps({"images": records}, indent=2, ensure_ascii=False) + "\n")
-    else:
-        for record in records:
-            print(f"{record['root']}/{record['path']}".removeprefix("./"))
-            for key, value in record.items():
-                if key in ("path", "root") or value in (None, [], {}):
-                    continue
-                if key == "origins":
-                    value = ", ".join(f"{k}: {v}" for k, v in value.items())
-                elif isinstance(value, list):
-                    value = "; ".join(str(v) for v in value)
-                elif isinstance(value, dict):
-                    value = json.dumps(value, ensure_ascii=False)
-                print(f"  {key:<20} {value}")
-    return EXIT_USAGE if missing else EXIT_CLEAN
+    return run_inspect(args)
 
 
 def _rules(args: argparse.Namespace) -> int:
     from provenance.rules import ALL_RULES, find_rule
 
-    if args.name:
-        rule = find_rule(args.name)
-        if rule is None:
-            print(f"provenance: no rule named {args.name!r}; `provenance rules` lists them", file=sys.stderr)
-            return EXIT_USAGE
+    rule = find_rule(args.name) if args.name else None
+    if args.name and rule is None:
+        print(f"provenance: no rule named {args.name!r}; `provenance rules` lists them", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        import json
+
+        data = [{"code": r.code, "name": r.name, "severity": r.severity.label, "summary": r.summary,
+                 "help_uri": r.help_uri, "doc": r.doc} for r in ([rule] if rule else ALL_RULES)]
+        sys.stdout.write(json.dumps(data[0] if rule else {"rules": data}, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_CLEAN
+    if rule is not None:
         print(f"{rule.code} {rule.name} (default severity: {rule.severity.label})\n")
         print(rule.doc)
         return EXIT_CLEAN
     width = max(len(r.name) for r in ALL_RULES)
-    for rule in ALL_RULES:
-        print(f"{rule.code}  {rule.name:<{width}}  {rule.severity.label:<7}  {rule.summary}")
+    for each in ALL_RULES:
+        print(f"{each.code}  {each.name:<{width}}  {each.severity.label:<7}  {each.summary}")
     return EXIT_CLEAN
 
 

@@ -18,6 +18,9 @@ other from its top level).
     cache = ".provenance/cache.sqlite"       # image record cache, relative to the configuration file's folder
     file-timeout = 30                        # seconds one image's reading may take; 0: no limit
     file-memory = 1024                       # megabytes one image's reading may take; 0: no limit
+    exclude = ["drafts/"]                    # .gitignore-style globs not walked (replaces the defaults)
+    extend-exclude = ["*.draft.md"]          # more globs not walked, on top of `exclude`
+    respect-gitignore = true                 # skip what .gitignore ignores in a git work tree
 
     [tool.provenance.severity]
     missing-caption = "error"
@@ -25,12 +28,16 @@ other from its top level).
     [tool.provenance.agencies]
     "Agence Exemple" = ["AGEX", "Exemple"]
 
+    [tool.provenance.per-file-ignores]       # rules not to run on the articles (or images) a glob matches
+    "archive/**" = ["stale-photo"]
+
 Every problem (TOML syntax, an unknown key, a wrong type, an unknown rule, a bad
 severity) is a `ConfigError` whose message is one line naming the file and key.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,7 +46,7 @@ from types import MappingProxyType
 from typing import Any
 
 from provenance.model import Severity
-from provenance.rules import find_rule
+from provenance.rules import find_rule, rules_by_prefix
 from provenance.rules.reused_photo import SCOPES, ReuseScope
 
 if sys.version_info >= (3, 11):
@@ -92,6 +99,14 @@ class Config:
     """Seconds one image's reading may take (0: no limit); None: not set."""
     file_memory: int | None = None
     """Megabytes one image's reading may take (0: no limit); None: not set."""
+    exclude: tuple[str, ...] | None = None
+    """Globs of the paths not walked, replacing the defaults; None: not set."""
+    extend_exclude: tuple[str, ...] = ()
+    """More globs of the paths not walked."""
+    respect_gitignore: bool | None = None
+    """Whether `.gitignore` files are honoured; None: not set."""
+    per_file_ignores: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+    """Glob (relative to the configuration file's folder) -> rule names not reported for the files it matches."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -140,7 +155,7 @@ def load_config(path: Path, display: str | None = None) -> Config:
         table, prefix = data, ""
     if not isinstance(table, dict):
         raise ConfigError(f"{name}: {prefix.rstrip('.')}: expected a table")
-    return _parse(table, _Where(name, prefix), path.parent)
+    return dataclasses.replace(_parse(table, _Where(name, prefix), path.parent), path=path)
 
 
 @dataclass(frozen=True)
@@ -153,7 +168,8 @@ class _Where:
 
 
 _KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache",
-         "file-timeout", "file-memory", "reuse-scope")
+         "file-timeout", "file-memory", "reuse-scope", "exclude", "extend-exclude", "respect-gitignore",
+         "per-file-ignores")
 
 
 def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
@@ -214,11 +230,29 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
         if not isinstance(value, str) or not value.strip():
             raise where.error("cache", f"expected a file path, not {_type(value)}")
         cache = folder / value
+    respect_gitignore = table.get("respect-gitignore")
+    if respect_gitignore is not None and not isinstance(respect_gitignore, bool):
+        raise where.error("respect-gitignore", f"expected true or false, not {_type(respect_gitignore)}")
+    per_file: dict[str, frozenset[str]] = {}
+    for glob, rules in _table(table, "per-file-ignores", where).items():
+        per_file[glob] = _rules({glob: rules}, glob, _Where(where.file, f"{where.prefix}per-file-ignores."))
     return Config(
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
         fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age, cache=cache,
         file_timeout=file_timeout, file_memory=file_memory, reuse_scope=reuse_scope,
+        exclude=_globs(table, "exclude", where) if "exclude" in table else None,
+        extend_exclude=_globs(table, "extend-exclude", where) if "extend-exclude" in table else (),
+        respect_gitignore=respect_gitignore, per_file_ignores=MappingProxyType(per_file),
     )
+
+
+def _globs(table: dict[str, Any], key: str, where: _Where) -> tuple[str, ...]:
+    value = table[key]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise where.error(key, f"expected a list of glob patterns, not {_type(table[key])}")
+    return tuple(v.strip() for v in value)
 
 
 def _rules(table: dict[str, Any], key: str, where: _Where) -> frozenset[str]:
@@ -235,8 +269,12 @@ def _rules(table: dict[str, Any], key: str, where: _Where) -> frozenset[str]:
 
 def rule_names(values: list[str] | tuple[str, ...]) -> frozenset[str]:
     """Rule names for names or codes; raises ValueError naming the first unknown one."""
-    names = set()
+    names: set[str] = set()
     for value in values:
+        prefixed = rules_by_prefix(value)
+        if prefixed:
+            names.update(prefixed)
+            continue
         rule = find_rule(value)
         if rule is None:
             raise ValueError(f"unknown rule {value!r} (`provenance rules` lists them)")

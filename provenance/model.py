@@ -209,6 +209,14 @@ class Provenance:
     """Web statement of rights (xmpRights:WebStatement)."""
     licensor: str | None = None
     """Licensor name (plus:Licensor)."""
+    camera_make: str | None = None
+    """Camera maker (EXIF Make)."""
+    camera_model: str | None = None
+    """Camera model (EXIF Model)."""
+    gps: tuple[float, float] | None = None
+    """Where the photo was taken: latitude and longitude in decimal degrees (EXIF GPS; south, west negative)."""
+    keywords: tuple[str, ...] = ()
+    """Keywords (IPTC 2:25, XMP dc:subject)."""
     c2pa: C2PAInfo | None = None
     """C2PA content credentials, or None when the file has none (or were not checked)."""
     origins: Mapping[str, str] = field(default_factory=_frozen_map)
@@ -413,6 +421,8 @@ class RuleInfo:
     """Its documentation: what it flags, why it matters, an example, how to fix."""
     enabled: bool = True
     """False when the run's select/ignore turned it off."""
+    help_uri: str = ""
+    """Where its documentation is published (the README's section)."""
 
 
 @dataclass(frozen=True)

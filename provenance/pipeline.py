@@ -13,11 +13,14 @@ from provenance import __version__
 from provenance.articles import ArticleError, article_format, read_article
 from provenance.baseline import Baseline
 from provenance.cache import RecordCache
+from provenance.changes import ChangesError, changed_articles, changed_files
 from provenance.credits import CreditParser
+from provenance.discovery import DEFAULT_EXCLUDE, PathFilter, Patterns, Skip, nothing_found, walk
 from provenance.matching import match_figures
 from provenance.media.batch import Budget, ImageBatch, prepare_images
 from provenance.media.files import find_images
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
+from provenance.per_file_ignores import PerFileIgnores
 from provenance.rules import ALL_RULES, CheckContext, Rule
 from provenance.rules.reused_photo import ReuseScope
 
@@ -70,6 +73,14 @@ class CheckOptions:
     """Megabytes of memory the reading of one image may take (None: no limit); as `file_timeout`."""
     scheduler: str | None = None
     """Dask scheduler address on which a Parquet archive is searched (None: in this process)."""
+    exclude: tuple[Patterns, ...] = (Patterns(Path("."), DEFAULT_EXCLUDE),)
+    """Globs of the paths a folder's walk leaves out (`exclude`, `extend-exclude`, `--exclude`)."""
+    respect_gitignore: bool = True
+    """Leave out what the `.gitignore` files of the git work tree ignore (`respect-gitignore`)."""
+    per_file_ignores: PerFileIgnores | None = None
+    """Rules not reported for the files globs match (`per-file-ignores`)."""
+    changed_since: str | None = None
+    """A git revision: only the articles changed since it (or whose images changed) are checked."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -86,6 +97,8 @@ class Target:
     article_root: Path
     articles: tuple[Path, ...]
     media_root: Path
+    skip: Skip | None = field(default=None, compare=False)
+    """What the media folder's listing leaves out: excluded and ignored paths, other article folders."""
 
     @property
     def media_label(self) -> str:
@@ -93,31 +106,38 @@ class Target:
         return self.label if self.media_root == self.article_root else self.media_root.as_posix()
 
 
-def discover(path: Path, media: Path | None = None) -> Target:
-    """Turn a PATH argument into a `Target`; raises `UsageError` when it cannot be checked."""
+def discover(path: Path, media: Path | None = None, path_filter: PathFilter | None = None) -> list[Target]:
+    """Turn a PATH argument into its `Target`s, one per article folder under a folder (see
+    `provenance.discovery`); raises `UsageError` when it cannot be checked."""
     if media is not None and not media.is_dir():
         raise UsageError(f"--media {media}: not a folder")
+    path_filter = path_filter or PathFilter()
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if article_format(p) is not None and not p.is_dir())
-        root = path
-        label = path.as_posix()
-    elif path.is_file():
+        found = walk(path, path_filter)
+        skip = found.skip if media is None else path_filter.under(media)
+        return [Target(label=path.as_posix(), article_root=path, articles=f.articles, media_root=media or f.folder,
+                       skip=skip) for f in found.folders]
+    if path.is_file():
         if article_format(path) is None:
             raise UsageError(f"{path}: not an article file (expected .txt, .text, .md, .markdown, .html or .htm)")
-        files = [path]
         root = path.parent
-        label = root.as_posix()
-    elif path.exists():
+        skip = walk(root, path_filter).skip if media is None else path_filter.under(media)
+        return [Target(label=root.as_posix(), article_root=root, articles=(path,), media_root=media or root,
+                       skip=skip)]
+    if path.exists():
         raise UsageError(f"{path}: neither a file nor a folder")
-    else:
-        raise UsageError(f"{path}: no such file or folder")
-    return Target(label=label, article_root=root, articles=tuple(files), media_root=media or root)
+    raise UsageError(f"{path}: no such file or folder")
 
 
 def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Progress | None = None) -> Report:
     """Check every PATH and return the report; `progress` hears how many files are read."""
     options = options or CheckOptions()
-    targets = [discover(p, options.media) for p in paths]
+    path_filter = PathFilter(options.exclude, gitignore=options.respect_gitignore)
+    targets = [t for p in paths for t in discover(p, options.media, path_filter)]
+    if not targets:
+        raise UsageError(nothing_found(paths))
+    if options.changed_since is not None:
+        targets = _changed_only(targets, options.changed_since)
     tick = _Counter(progress, sum(len(t.articles) for t in targets))
     parser = CreditParser.default(options.agencies)
     articles: list[Article] = []
@@ -179,6 +199,23 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
     )
 
 
+def _changed_only(targets: list[Target], ref: str) -> list[Target]:
+    """The targets cut down to the articles changed since `ref`, or whose images changed (see
+    `provenance.changes`); targets left with no article are dropped."""
+    changed: dict[Path, frozenset[Path]] = {}
+    kept = []
+    for target in targets:
+        if target.article_root not in changed:
+            try:
+                changed[target.article_root] = changed_files(ref, target.article_root)
+            except ChangesError as exc:
+                raise UsageError(str(exc)) from None
+        articles = changed_articles(target.articles, target.media_root, target.skip, changed[target.article_root])
+        if articles:
+            kept.append(dataclasses.replace(target, articles=articles))
+    return kept
+
+
 class _Counter:
     """Counts files read for a `Progress` callback; silent when there is none."""
 
@@ -203,11 +240,14 @@ def _archive_stage(options: CheckOptions, articles: list[Article], images: list[
     """Each figure's earlier uses in the photo archive, when one is named and previously-published runs."""
     if options.archive is None or not any(r.name == "previously-published" for r in active_rules(options)):
         return MappingProxyType({}), []
-    from provenance.archive import lookup
+    from provenance.archive import NotAnArchive, lookup
 
     if not options.archive.is_file() and not options.archive.is_dir():  # a folder: a Parquet archive
         raise UsageError(f"archive {options.archive}: no such file (`provenance archive add` creates it)")
-    return lookup(options.archive, articles, images, matches, Path.cwd(), scheduler=options.scheduler)
+    try:
+        return lookup(options.archive, articles, images, matches, Path.cwd(), scheduler=options.scheduler)
+    except NotAnArchive as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCache | None,
@@ -237,7 +277,7 @@ def rule_infos(options: CheckOptions) -> tuple[RuleInfo, ...]:
     active = {r.code for r in active_rules(options)}
     return tuple(
         RuleInfo(code=r.code, name=r.name, severity=_severity(r, options) or r.severity, summary=r.summary,
-                 doc=r.doc, enabled=r.code in active)
+                 doc=r.doc, enabled=r.code in active, help_uri=r.help_uri)
         for r in ALL_RULES
     )
 
@@ -250,7 +290,7 @@ def _prepare_media(target: Target, tick: _Counter, options: CheckOptions, cache:
     """A media folder's images, looked up in the cache; `ImageBatch.read` reads the others with
     `options.jobs` processes."""
     label = target.media_label
-    entries = find_images(target.media_root)
+    entries = find_images(target.media_root, target.skip)
     tick.grow(len(entries))
     budget = Budget(seconds=options.file_timeout, memory_mb=options.file_memory)
     return prepare_images(entries, label, jobs=options.jobs, cache=cache, tick=tick, budget=budget)
@@ -273,6 +313,8 @@ def _run_rules(ctx: CheckContext, options: CheckOptions) -> list[Finding]:
     for rule in active_rules(options):
         severity = _severity(rule, options)
         for finding in rule.check(ctx):
+            if options.per_file_ignores is not None and options.per_file_ignores.drops(finding):
+                continue
             if severity is not None and severity != finding.severity:
                 finding = dataclasses.replace(finding, severity=severity)
             findings.append(finding)

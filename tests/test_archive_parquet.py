@@ -45,7 +45,8 @@ def client() -> Iterator[Any]:
 def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A newsroom folder (the current folder): the reused-photo articles, the seed article and a CMS export
     (`cms/manifest.csv` with its `photos/`)."""
-    shutil.copytree(REUSED, tmp_path / "articles", ignore=shutil.ignore_patterns("bad-gallery-md"))  # 6 folders
+    # the six folders counted below, not the gallery or HEIC ones
+    shutil.copytree(REUSED, tmp_path / "articles", ignore=shutil.ignore_patterns("bad-gallery-md", "bad-heic"))
     shutil.copytree(FIXTURES / "seed", tmp_path / "articles" / "seed")
     photos = tmp_path / "cms" / "photos"
     photos.mkdir(parents=True)

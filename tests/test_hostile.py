@@ -181,13 +181,13 @@ def test_files_deleted_between_listing_and_reading(tmp_path: Path, monkeypatch: 
     listed_images = pipeline.find_images
     listed_articles = pipeline.discover
 
-    def find_then_delete(root: Path) -> Any:
-        found = listed_images(root)
+    def find_then_delete(root: Path, skip: Any = None) -> Any:
+        found = listed_images(root, skip)
         (tmp_path / "gone.jpg").unlink()
         return found
 
-    def discover_then_delete(path: Path, media: Path | None = None) -> Any:
-        target = listed_articles(path, media)
+    def discover_then_delete(path: Path, media: Path | None = None, path_filter: Any = None) -> Any:
+        target = listed_articles(path, media, path_filter)
         (tmp_path / "gone.md").unlink()
         return target
 

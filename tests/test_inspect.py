@@ -20,9 +20,9 @@ needs_c2pa = pytest.mark.skipif(
 )
 
 
-def inspect_json(cli, *images: Path) -> list[dict]:
+def inspect_json(cli, *images: Path, code: int = 0) -> list[dict]:
     run = cli("inspect", "--format", "json", *images)
-    assert run.code == 0, run.err
+    assert run.code == code, run.err
     assert run.err == ""
     report = run.json()
     assert list(report) == ["images"]
@@ -101,25 +101,25 @@ def test_missing_file_exits_2_with_one_line(cli, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["truncated.jpg", "empty.jpg", "notes.png"])
 def test_unreadable_file_is_a_record_with_an_error(cli, name: str, tmp_path: Path) -> None:
-    (record,) = inspect_json(cli, LIBRARY / name)
+    (record,) = inspect_json(cli, LIBRARY / name, code=1)  # a file that could not be read exits 1
     assert record["path"] == name
     assert len(record["errors"]) >= 1
     assert all(isinstance(e, str) and "\n" not in e and "Traceback" not in e for e in record["errors"])
     assert record["hashes"] is None
     text = cli("inspect", LIBRARY / name)
-    assert text.code == 0, text.err
-    assert "errors" in text.out and record["errors"][0] in text.out
+    assert text.code == 1, text.err
+    assert "error" in text.out and record["errors"][0] in text.out
     assert "Traceback" not in text.out + text.err
 
 
 def test_truncated_file_keeps_its_metadata(cli) -> None:
-    (record,) = inspect_json(cli, LIBRARY / "truncated.jpg")
+    (record,) = inspect_json(cli, LIBRARY / "truncated.jpg", code=1)
     assert record["credit"] == "AP" and record["caption"] == "A rocket lifts off during a test launch."
     assert any("truncated" in e for e in record["errors"])
 
 
 def test_empty_file(cli) -> None:
-    (record,) = inspect_json(cli, LIBRARY / "empty.jpg")
+    (record,) = inspect_json(cli, LIBRARY / "empty.jpg", code=1)
     assert record["size"] == 0 and record["format"] is None
     assert record["errors"] == ["empty file (0 bytes)"]
 
@@ -158,3 +158,68 @@ def test_copied_file_reads_the_same(cli, tmp_path: Path) -> None:
         record.pop("path")
         record.pop("root")
     assert copied == original
+
+
+def test_text_shows_camera_gps_keywords_and_hashes_only_when_asked(cli, tmp_path: Path) -> None:
+    if shutil.which("exiftool") is None:
+        pytest.skip("exiftool is not installed")
+    import subprocess
+
+    photo = tmp_path / "gps.jpg"
+    shutil.copy(LIBRARY / "rocket.jpg", photo)
+    subprocess.run(["exiftool", "-q", "-overwrite_original", "-Make=Canon", "-Model=EOS R5", "-GPSLatitude=51.5",
+                    "-GPSLatitudeRef=S", "-GPSLongitude=0.1275", "-GPSLongitudeRef=W", "-Keywords=harbour",
+                    "-Keywords=fire", "-XMP-dc:Subject=harbour", "-XMP-dc:Subject=fire", str(photo)], check=True)
+    (record,) = inspect_json(cli, photo)
+    assert (record["camera_make"], record["camera_model"]) == ("Canon", "EOS R5")
+    assert record["gps"] == [-51.5, -0.1275] and record["keywords"] == ["harbour", "fire"]
+    run = cli("inspect", photo)
+    assert run.code == 0
+    lines = {line.split(None, 1)[0] if not line.startswith("  ") else line[2:22].strip(): line[23:]
+             for line in run.out.splitlines()[1:]}
+    assert lines["file"] == "JPEG, 320 x 214 pixels, " + f"{photo.stat().st_size} bytes"
+    assert lines["camera make"] == "Canon" and lines["camera model"] == "EOS R5"
+    assert lines["GPS position"] == "-51.500000, -0.127500" and lines["keywords"] == "harbour; fire"
+    assert "sha256" not in lines and not any(k.startswith("hash ") for k in lines)
+    assert len(run.out) < 1000
+    hashed = cli("inspect", "--hashes", photo).out
+    assert record["sha256"] in hashed and record["hashes"]["phash"] in hashed
+
+
+def test_a_folder_lists_every_image_and_an_unreadable_one_exits_1(cli, tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    shutil.copy(LIBRARY / "coffee.jpg", tmp_path / "coffee.jpg")
+    shutil.copy(LIBRARY / "rocket.jpg", tmp_path / "sub" / "rocket.jpg")
+    run = cli("inspect", "--format", "json", tmp_path)
+    assert run.code == 0
+    assert [im["path"] for im in run.json()["images"]] == ["coffee.jpg", "sub/rocket.jpg"]
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not a photo")
+    run = cli("inspect", tmp_path)
+    assert run.code == 1 and "broken.jpg" in run.out and "error" in run.out
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    assert cli("inspect", empty).code == 2
+
+
+def test_control_characters_of_a_file_are_escaped_in_text() -> None:
+    from provenance.inspect_cli import render_text
+    from provenance.media.files import unreadable_record
+    from provenance.report.json import image_dict
+
+    record = image_dict(unreadable_record("a\x1b[2J.jpg", ".", "cannot read"))
+    record["credit"] = "Getty\x1b[31m Images\nsecond line"
+    out = render_text(record)
+    assert "\x1b" not in out and "\\x1b[31m" in out and len(out.splitlines()) == 4
+
+
+def test_every_field_the_record_holds_is_shown_rights_fields_included() -> None:
+    from provenance.inspect_cli import render_text
+    from provenance.media.files import unreadable_record
+    from provenance.report.json import image_dict
+
+    record = image_dict(unreadable_record("a.jpg", ".", "cannot read"))
+    record["instructions"] = "Embargoed until 1 August, 10:00 UTC"  # fields a newer record may carry
+    record["usage_terms"] = "Editorial use only"
+    out = render_text(record)
+    assert "  instructions         Embargoed until 1 August, 10:00 UTC" in out
+    assert "  usage terms          Editorial use only" in out

@@ -23,6 +23,9 @@ MAX_EXIF_BYTES = 16 * 1024 * 1024
 """Largest EXIF block we hand to the parser."""
 
 TAG_IMAGE_DESCRIPTION = 0x010E
+TAG_MAKE = 0x010F
+TAG_MODEL = 0x0110
+TAG_GPS_IFD = 0x8825
 TAG_ARTIST = 0x013B
 TAG_COPYRIGHT = 0x8298
 TAG_EXIF_IFD = 0x8769
@@ -41,6 +44,10 @@ class ExifFields:
     datetime_original: str | None = None
     subsec_time_original: str | None = None
     offset_time_original: str | None = None
+    make: str | None = None
+    model: str | None = None
+    gps: tuple[float, float] | None = None
+    """Latitude and longitude in decimal degrees (south and west negative)."""
 
 
 def _raw(value: object) -> bytes | None:
@@ -75,6 +82,21 @@ def _copyright(value: object) -> str | None:
     return decode_utf8_or_latin(raw)
 
 
+def _position(gps: dict[int, object]) -> tuple[float, float] | None:
+    """GPSLatitude/GPSLongitude (degrees, minutes, seconds) with their N/S and E/W references."""
+    out = []
+    for ref_tag, value_tag, negative, limit in ((1, 2, b"S", 90.0), (3, 4, b"W", 180.0)):
+        value = gps.get(value_tag)
+        if not isinstance(value, tuple) or len(value) != 3:
+            return None
+        degrees = float(value[0]) + float(value[1]) / 60 + float(value[2]) / 3600
+        if not -limit <= degrees <= limit:  # also false for NaN (a zero denominator)
+            return None
+        ref = (_raw(gps.get(ref_tag)) or b"").strip(b"\0 ").upper()
+        out.append(round(-degrees if ref == negative else degrees, 6))
+    return out[0], out[1]
+
+
 def parse_exif(block: bytes, where: str = "EXIF") -> tuple[ExifFields | None, list[str]]:
     """Read the provenance tags of a TIFF-structured EXIF block ("Exif\\0\\0" prefix allowed)."""
     if block.startswith(b"Exif\0\0"):
@@ -93,6 +115,10 @@ def parse_exif(block: bytes, where: str = "EXIF") -> tuple[ExifFields | None, li
                 sub = dict(exif.get_ifd(TAG_EXIF_IFD).items())
             except Exception:
                 sub = {}
+            try:
+                gps = _position(dict(exif.get_ifd(TAG_GPS_IFD).items()))
+            except Exception:
+                gps = None
     except Exception as exc:  # Pillow raises many types on corrupt TIFF structures
         return None, [f"{where}: unreadable ({type(exc).__name__}: {exc})"[:200]]
     return (
@@ -103,6 +129,9 @@ def parse_exif(block: bytes, where: str = "EXIF") -> tuple[ExifFields | None, li
             datetime_original=_string(sub.get(TAG_DATETIME_ORIGINAL)),
             subsec_time_original=_string(sub.get(TAG_SUBSEC_TIME_ORIGINAL)),
             offset_time_original=_string(sub.get(TAG_OFFSET_TIME_ORIGINAL)),
+            make=_string(ifd0.get(TAG_MAKE)),
+            model=_string(ifd0.get(TAG_MODEL)),
+            gps=gps,
         ),
         [],
     )

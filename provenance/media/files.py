@@ -6,6 +6,7 @@ import hashlib
 import os
 import stat
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -39,18 +40,22 @@ class MediaFile:
     """Why it is not read (a link leaving the folder, not a regular file...)."""
 
 
-def find_images(root: Path) -> list[MediaFile]:
-    """Every image-named entry under `root` (hidden folders skipped), sorted by path."""
+def find_images(root: Path, skip: Callable[[Path, bool], bool] | None = None) -> list[MediaFile]:
+    """Every image-named entry under `root` (hidden folders skipped), sorted by path; `skip(path, is_folder)`
+    leaves out more (excluded paths, the folders of other articles)."""
     found: list[MediaFile] = []
     resolved_root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames
+                             if not d.startswith(".") and (skip is None or not skip(here / d, True)))
         names = list(filenames) + [d for d in dirnames if Path(d).suffix.lower() in IMAGE_EXTENSIONS]
         for name in sorted(names):
             if Path(name).suffix.lower() not in IMAGE_EXTENSIONS or name.startswith("."):
                 continue
             full = here / name
+            if skip is not None and name in filenames and skip(full, False):
+                continue
             rel = full.relative_to(root).as_posix()
             found.append(_classify(full, rel, resolved_root))
     found.sort(key=lambda m: m.rel)

@@ -57,6 +57,7 @@ IPTC_CREDIT = (2, 110)
 IPTC_SOURCE = (2, 115)
 IPTC_COPYRIGHT = (2, 116)
 IPTC_CAPTION = (2, 120)
+IPTC_KEYWORDS = (2, 25)
 IPTC_DATE_CREATED = (2, 55)
 IPTC_TIME_CREATED = (2, 60)
 
@@ -351,6 +352,16 @@ def _reconcile(
         if iso:
             values["date_created"] = iso
             origins["date_created"] = chosen.origin
+
+    put("keywords", mwg.keywords(_iptc_value(iptc, IPTC_KEYWORDS), _xmp_value(xmp, (NS_DC, "subject")), digests),
+        many=True)
+    for name, value in (("camera_make", ex.make), ("camera_model", ex.model)):
+        if _text(value):
+            values[name] = _text(value)
+            origins[name] = "EXIF"
+    if ex.gps is not None:
+        values["gps"] = ex.gps
+        origins["gps"] = "EXIF"
 
     # XMP-only rights and provenance properties
     for name, path in (

@@ -156,6 +156,13 @@ def date_time_original(
     return None
 
 
+def keywords(iptc: MwgValue, xmp: MwgValue, digests: Digests) -> Chosen | None:
+    """Keywords (IPTC 2:25, XMP dc:subject): XMP when in sync with IPTC, as for the other MWG fields."""
+    if digests.xmp_in_sync(xmp):
+        return _nonempty_origin(xmp, "XMP")
+    return _nonempty_origin(iptc, "IPTC")
+
+
 def xmp_then_iptc(iptc: MwgValue, xmp: MwgValue) -> Chosen | None:
     """Fields outside the MWG rules: the XMP value when present, else IPTC."""
     if xmp is not None:

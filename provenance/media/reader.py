@@ -14,6 +14,14 @@ from pathlib import Path
 
 from PIL import ExifTags, Image, ImageOps
 
+try:  # HEIC/HEIF (iPhone photos): decoded by libheif through pillow-heif, a dependency
+    from pillow_heif import register_heif_opener
+except ImportError:  # pragma: no cover - only when the dependency was left out of an installation
+    HEIF_DECODER = False
+else:
+    register_heif_opener()
+    HEIF_DECODER = True
+
 from provenance.media import hashing
 from provenance.media.files import OUT_OF_MEMORY, read_file, unreadable_record
 from provenance.media.metadata import read_metadata
@@ -30,7 +38,7 @@ about `hashing.WORK` x 3/4 `hashing.WORK` pixels (no side over 1.5 `hashing.WORK
 at most 0.87 `hashing.WORK`, when square), so a decode of this size is only ever shrunk further, never
 enlarged: a 6000 x 4000 photo is decoded at 750 x 500, and hashes as its full decode does."""
 
-READER_REVISION = 1
+READER_REVISION = 2
 """Bump whenever `read_image` would make a different record from the same bytes (metadata parsing,
 decoding); with `similarity.VERSION` it keys cached records (see `provenance.cache`)."""
 
@@ -85,11 +93,21 @@ def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None
     except MemoryError:
         errors.append(OUT_OF_MEMORY)
     except Exception as exc:
-        errors.append(f"cannot decode pixels: {_one_line(exc)}")
+        errors.append(f"cannot decode pixels: {_one_line(exc)}{_heif_hint(data)}")
     return ImageRecord(
         path=rel, root=root, format=fmt, width=width, height=height, size=len(data), sha256=digest,
         metadata=metadata, hashes=hashes, errors=tuple(errors),
     )
+
+
+def _heif_hint(data: bytes) -> str:
+    """What to install when a HEIC/HEIF file could not be decoded for want of pillow-heif."""
+    if not HEIF_DECODER and data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return " (HEIC/HEIF pixels need pillow-heif: pip install pillow-heif)"
+    return ""
+
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 
 
 class _Refused(Exception):

@@ -14,7 +14,7 @@ from typing import Any
 from provenance.model import C2PAInfo, Hashes, ImageRecord, Provenance
 
 _TEXT_FIELDS = ("credit", "creator_title", "copyright", "source", "caption", "headline", "date_created", "city",
-                "state", "country", "digital_source_type", "web_statement", "licensor")
+                "state", "country", "digital_source_type", "web_statement", "licensor", "camera_make", "camera_model")
 
 
 def content_to_json(record: ImageRecord) -> dict[str, Any]:
@@ -58,6 +58,8 @@ def _metadata(data: Mapping[str, Any]) -> Provenance:
     return Provenance(
         **{name: _opt_str(data.get(name)) for name in _TEXT_FIELDS},
         creator=tuple(_str(c) for c in data.get("creator", ())),
+        keywords=tuple(_str(k) for k in data.get("keywords", ())),
+        gps=_gps(data.get("gps")),
         c2pa=None if c2pa is None else C2PAInfo(
             validation_state=_str(c2pa["validation_state"]),
             claim_generator=_opt_str(c2pa.get("claim_generator")),
@@ -68,6 +70,14 @@ def _metadata(data: Mapping[str, Any]) -> Provenance:
         ),
         origins=_frozen(data.get("origins", {})),
     )
+
+
+def _gps(value: Any) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, (int, float)) for v in value):
+        raise ValueError("expected a latitude and a longitude")
+    return float(value[0]), float(value[1])
 
 
 def _frozen(value: Any) -> Mapping[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 
 from provenance.model import Finding, Report, Severity, joined_path, workspace_path
+from provenance.report.warnings import article_warnings
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 """Severity -> workflow command."""
@@ -47,6 +48,10 @@ def render(report: Report, quiet: bool = False, cwd: str | None = None) -> str:
     for error in report.errors:
         lines.append(command("error", error, title="provenance: file not checked"))
     counts = {s: 0 for s in Severity}
+    for w in article_warnings(report):
+        counts[Severity.WARNING] += 1
+        path = workspace_path(w.root, w.path, base) or joined_path(w.root, w.path)
+        lines.append(command("warning", w.message, file=path, line=w.line, title="provenance: article warning"))
     for f in report.findings:
         counts[f.severity] += 1
         lines.append(_annotation(f, base))

@@ -1,6 +1,6 @@
 """`--format json`: the whole report as one JSON object, stable key order.
 
-    {"tool": {"name", "version"},
+    {"schema": 1, "tool": {"name", "version"},
      "articles": [{"path", "title", "date", "figures": [{"index", "line", "image", "caption", "credit",
                                                           "agency", "match"}]}],
      "images": [{"path", "credit", "creator", "copyright", "source", "caption", "date_created", "hashes"}],
@@ -17,6 +17,9 @@ from typing import Any
 
 from provenance.model import Article, Finding, ImageRecord, Report
 
+SCHEMA_VERSION = 1
+"""The report's `schema`: bumped when a key is removed or changes meaning (`docs/report.schema.json`)."""
+
 
 def render(report: Report) -> str:
     """The report as indented JSON."""
@@ -26,6 +29,7 @@ def render(report: Report) -> str:
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain data."""
     return {
+        "schema": SCHEMA_VERSION,
         "tool": {"name": "provenance", "version": report.tool_version},
         "articles": [_article(report, a) for a in report.articles],
         "images": [image_dict(im) for im in report.images],

@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 from provenance.model import Finding, Report, RuleInfo, Severity, workspace_path
 from provenance.report.json import summary_dict
+from provenance.report.warnings import article_warnings
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 """The `$schema` written into every SARIF file."""
@@ -63,6 +64,10 @@ def to_sarif(report: Report, cwd: str | None = None) -> dict[str, Any]:
             "executionSuccessful": not report.errors,
             "toolExecutionNotifications": [
                 {"level": "error", "message": {"text": error}} for error in report.errors
+            ] + [
+                {"level": "warning", "message": {"text": w.message}, "locations": [{"physicalLocation": {
+                    "artifactLocation": locator.locate(w.root, w.path), "region": {"startLine": w.line or 1}}}]}
+                for w in article_warnings(report)
             ],
         }],
         "results": results,
@@ -82,6 +87,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _section(rule.doc, "What it flags") or rule.summary},
         "help": {"text": rule.doc or rule.summary, "markdown": _markdown(rule.doc) or rule.summary},
+        **({"helpUri": rule.help_uri} if rule.help_uri else {}),
         "defaultConfiguration": {"level": LEVELS[rule.severity], "enabled": rule.enabled},
         "properties": {"tags": ["provenance", "photos"]},
     }

@@ -7,6 +7,7 @@ only the findings are printed, one a line with no heading and no summary: nothin
 from __future__ import annotations
 
 from provenance.model import Finding, RefStatus, Report, Severity, joined_path
+from provenance.report.warnings import article_warnings
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
 _RESET = "\033[0m"
@@ -21,11 +22,17 @@ def render(report: Report, color: bool = False, quiet: bool = False) -> str:
     for error in report.errors:
         out.append(f"error: {error}")
     groups: dict[tuple[str, str | None], list[Finding]] = {}
+    warned: dict[tuple[str, str | None], list[str]] = {}
+    for w in article_warnings(report):  # shown with the article's findings, as a line of its own
+        loc = joined_path(w.root, w.path) + (f":{w.line}" if w.line else "")
+        warned.setdefault((w.root, w.path), []).append(f"{loc}: warning: {w.message}")
+        groups.setdefault((w.root, w.path), [])
     for f in report.findings:
         groups.setdefault((f.root, f.article), []).append(f)
     for (root, article), findings in groups.items():
         where = joined_path(root, article) if article else f"{joined_path(root, '')} (media folder)".lstrip("/ ")
         out.append(f"{_BOLD}{where}{_RESET}" if color else where)
+        out.extend("  " + line for line in warned.get((root, article), ()))
         for f in findings:
             out.append("  " + _line(f, color))
     remote = sum(1 for m in report.matches if m.status is RefStatus.REMOTE)
@@ -43,6 +50,9 @@ def render(report: Report, color: bool = False, quiet: bool = False) -> str:
         parts.append(f"{s.suppressed} suppressed")
     if s.baselined:
         parts.append(f"{s.baselined} hidden by the baseline")
+    if warned:
+        count = sum(len(lines) for lines in warned.values())
+        parts.append(f"{count} article warning{'s' if count != 1 else ''}")
     if remote:
         parts.append(f"{remote} remote image{'s' if remote != 1 else ''} not checked")
     verdict = "FAILED" if report.failed else "passed"

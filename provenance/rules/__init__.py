@@ -46,4 +46,15 @@ def find_rule(name_or_code: str) -> Rule | None:
     return None
 
 
-__all__ = ["ALL_RULES", "CheckContext", "Rule", "find_rule"]
+def rules_by_prefix(selector: str) -> frozenset[str]:
+    """The names of the rules `ALL` or a code prefix (`PV0`, `PV01`, `PV001`) selects, as ruff reads them;
+    empty when `selector` is neither."""
+    key = selector.strip().upper()
+    if key == "ALL":
+        return frozenset(r.name for r in ALL_RULES)
+    if len(key) > 2 and key.startswith("PV") and key[2:].isdigit():
+        return frozenset(r.name for r in ALL_RULES if r.code.startswith(key))
+    return frozenset()
+
+
+__all__ = ["ALL_RULES", "CheckContext", "Rule", "find_rule", "rules_by_prefix"]

@@ -9,6 +9,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from provenance import DOCS_URL
 from provenance.credits import CreditParser
 from provenance.model import ArchiveHit, Article, Figure, Finding, ImageRecord, Match, Severity, fingerprint
 
@@ -103,6 +104,11 @@ class Rule:
     """One line: what it flags."""
     check: Check
     """Yields the findings; severity is the default, the pipeline applies configuration."""
+
+    @property
+    def help_uri(self) -> str:
+        """Where the README documents the rule (its row of the rules table)."""
+        return f"{DOCS_URL}#{self.name}"
 
     @property
     def doc(self) -> str:
