@@ -116,6 +116,11 @@ def _add_photoshop(blocks: RawBlocks, data: bytes, *, standard: bool, where: str
 # --- JPEG -------------------------------------------------------------------
 
 
+_JPEG_NO_LENGTH = frozenset((0x00, 0x01, 0xD8, *range(0xD0, 0xD8), *range(0x30, 0x40)))
+"""Markers without a length word, as ExifTool counts them: a stray 0xFF 0x00 in junk between
+segments is stepped over, not read as a segment."""
+
+
 def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
     """JPEG markers up to the first scan: APP1 EXIF/XMP, APP13 Photoshop, APP11 JUMBF."""
     pos = 2
@@ -141,7 +146,7 @@ def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
             break
         marker = data[pos]
         pos += 1
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+        if marker in _JPEG_NO_LENGTH:
             continue
         if marker == 0xD9:
             break
