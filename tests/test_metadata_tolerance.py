@@ -57,3 +57,39 @@ def test_jpeg_junk_with_ff00_between_segments_keeps_later_segments() -> None:
     assert rec.city == "Brno"
     assert rec.caption == "Water in the streets of Brno."
     assert rec.creator == ("Jana Nováková",)
+
+
+# --- XMP --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["xmp-stray-element.jpg", "xmp-stray-element.png"])
+def test_xmp_with_a_stray_element_after_rdf_is_read(name: str) -> None:
+    rec, errors = read(name)
+    assert rec.creator == ("Ana Lima",)
+    assert rec.credit == "Atlântico Foto"
+    assert rec.caption == "Fishing boats at Nazaré."
+    assert rec.date_created == "2023-09-10T17:45:00"
+    assert dict(rec.origins)["credit"] == "XMP"
+    assert any(e.startswith("XMP: malformed packet") and "read as far as it is well formed" in e for e in errors)
+
+
+@pytest.mark.parametrize("name", ["xmp-junk-after-xmpmeta.jpg", "xmp-junk-after-xmpmeta.png"])
+def test_xmp_with_junk_after_xmpmeta_is_read_without_complaint(name: str) -> None:
+    rec, errors = read(name)
+    assert rec.city == "Nazaré"
+    assert rec.creator == ("Ana Lima",)
+    assert errors == ()
+
+
+def test_recovery_never_reads_a_packet_with_declarations() -> None:
+    from provenance.media.xmp import parse_packet
+
+    packet = (
+        b'<!DOCTYPE x [<!ENTITY e "boom">]><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description'
+        b' xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:Credit="&e;"/></rdf:RDF>'
+        b"<stray></x:xmpmeta>"
+    )
+    props, errors = parse_packet(packet)
+    assert props is None
+    assert errors and errors[0].startswith("XMP: ")

@@ -10,6 +10,9 @@ including the fields of structures inside lists (Iptc4xmpExt:LocationShown,
 plus:Licensor), becomes a path of Clark names ("{namespace}local") mapped to
 its values in document order. Language alternatives keep the x-default value
 (or the item without a language); other languages are left out, as in ExifTool.
+Junk after `</x:xmpmeta>` is cut off; a packet with junk inside it (a stray
+element after `rdf:RDF`) is read as far as it is well formed, as ExifTool reads
+it, with an error line.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from lxml import etree
 
 MAX_XMP_BYTES = 16 * 1024 * 1024
 """Largest XMP (one packet, or an extended XMP reassembled) we parse."""
@@ -119,12 +123,16 @@ def parse_packet(data: bytes, where: str = "XMP") -> tuple[XmpProperties | None,
     text = _trim(decode_packet(data))
     if not text.strip():
         return None, []
+    errors: list[str] = []
     try:
         root = fromstring(text.encode("utf-8"), forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         return None, [f"{where}: refused unsafe XML ({type(exc).__name__}: entity or external reference)"]
     except ParseError as exc:
-        return None, [f"{where}: malformed packet ({exc})"]
+        root = _recover(text)
+        if root is None:
+            return None, [f"{where}: malformed packet ({exc})"]
+        errors.append(f"{where}: malformed packet ({exc}); read as far as it is well formed")
     except (ValueError, RecursionError) as exc:
         return None, [f"{where}: malformed packet ({type(exc).__name__})"]
     props = XmpProperties()
@@ -132,7 +140,31 @@ def parse_packet(data: bytes, where: str = "XMP") -> tuple[XmpProperties | None,
         for desc in rdf:
             if desc.tag == clark(RDF, "Description"):
                 _read_description(desc, (), props, 0)
-    return props, []
+    return props, errors
+
+
+_RECOVERING = etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True
+)
+_DECLARATIONS = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _recover(text: str) -> Element | None:
+    """The well-formed part of a packet with junk inside it (a stray element after `rdf:RDF`).
+
+    libxml2's recovering parser keeps every element it can close; its output is parsed again by
+    defusedxml. Packets with declarations are never recovered.
+    """
+    if _DECLARATIONS.search(text):
+        return None
+    try:
+        tree = etree.fromstring(text.encode("utf-8"), _RECOVERING)
+        if tree is None:
+            return None
+        again = etree.tostring(tree)
+        return fromstring(again, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (etree.LxmlError, ParseError, DefusedXmlException, ValueError, TypeError, RecursionError):
+        return None
 
 
 def _iter_rdf(root: Element) -> Iterable[Element]:
