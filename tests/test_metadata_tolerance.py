@@ -93,3 +93,21 @@ def test_recovery_never_reads_a_packet_with_declarations() -> None:
     props, errors = parse_packet(packet)
     assert props is None
     assert errors and errors[0].startswith("XMP: ")
+
+
+# --- repeated values ----------------------------------------------------------------
+
+
+def test_xmp_property_given_twice_has_the_last_value() -> None:
+    rec, _errors = read("xmp-repeated.jpg")
+    assert rec.date_created == "2023-09-11"
+    assert rec.credit == "Atlântico Foto / Pool"
+    assert rec.creator == ("Ana Lima",)  # a list property keeps its items
+
+
+def test_iptc_dataset_given_twice_has_the_last_value_unless_it_is_a_list() -> None:
+    rec, _errors = read("iptc-repeated.jpg")
+    assert rec.credit == "Stringer Press / Pool"
+    assert rec.headline == "Launch delayed"
+    assert rec.date_created == "2024-03-06"
+    assert rec.creator == ("Jana Nováková", "Petr Svoboda")

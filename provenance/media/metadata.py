@@ -185,12 +185,18 @@ def _xmp_value(xmp: XmpProperties | None, *path: tuple[str, str], as_list: bool 
     return vals[0]
 
 
+IPTC_LISTS = frozenset((2, n) for n in (4, 12, 20, 25, 26, 27, 45, 47, 50, 80, 85, 118, 122))
+"""Repeatable IPTC datasets (ExifTool's list tags); a repeated non-list dataset has its last value."""
+
+
 def _iptc_value(block: IptcBlock | None, key: tuple[int, int]) -> mwg.MwgValue:
     if block is None:
         return None
     vals = block.get(*key)
     if not vals:
         return None
+    if key not in IPTC_LISTS:
+        return vals[-1]
     return vals if len(vals) > 1 else vals[0]
 
 

@@ -12,7 +12,8 @@ its values in document order. Language alternatives keep the x-default value
 (or the item without a language); other languages are left out, as in ExifTool.
 Junk after `</x:xmpmeta>` is cut off; a packet with junk inside it (a stray
 element after `rdf:RDF`) is read as far as it is well formed, as ExifTool reads
-it, with an error line.
+it, with an error line. A simple property given twice (photoshop:DateCreated as
+an attribute and again as an element) has the value given last, as in ExifTool.
 """
 
 from __future__ import annotations
@@ -197,10 +198,24 @@ def _read_description(desc: Element, path: Path, props: XmpProperties, depth: in
             return
     for name, value in desc.attrib.items():
         if not _is_meta(name):
+            if not path:
+                props.values.pop((name,), None)  # a repeated simple property: the last one wins
             _add(props, (*path, name), value)
     for child in desc:
         if not _is_meta(child.tag):
+            if not path and _is_simple(child):
+                props.values.pop((child.tag,), None)
             _read_property(child, (*path, child.tag), props, depth + 1)
+
+
+def _is_simple(elem: Element) -> bool:
+    """A property holding one value (text, a resource or a language alternative), not a list or structure."""
+    if elem.get(clark(RDF, "parseType")) == "Resource":
+        return False
+    children = list(elem)
+    if not children:
+        return elem.get(clark(RDF, "resource")) is not None or not any(not _is_meta(n) for n in elem.attrib)
+    return len(children) == 1 and children[0].tag == clark(RDF, "Alt")
 
 
 def _read_property(elem: Element, path: Path, props: XmpProperties, depth: int) -> None:
