@@ -111,3 +111,43 @@ def test_iptc_dataset_given_twice_has_the_last_value_unless_it_is_a_list() -> No
     assert rec.headline == "Launch delayed"
     assert rec.date_created == "2024-03-06"
     assert rec.creator == ("Jana Nováková", "Petr Svoboda")
+
+
+# --- EXIF outside IFD0 ----------------------------------------------------------------
+
+
+def test_multipage_tiff_credit_on_later_pages() -> None:
+    rec, _errors = read("exif-later-ifds.tif")
+    assert rec.creator == ("Mirela Pop",)  # only IFD1 has an Artist
+    assert rec.copyright == "© Arhiva Pop 2024"  # IFD2's Copyright outranks IFD1's, as in ExifTool
+    assert dict(rec.origins) == {"creator": "EXIF", "copyright": "EXIF"}
+
+
+def test_exif_only_in_ifd1_of_a_jpeg() -> None:
+    rec, _errors = read("exif-ifd1-only.jpg")
+    assert rec.creator == ("Mirela Pop",)
+    assert rec.copyright == "© Arhiva Pop"
+    assert rec.caption == "Coffee at the archive."
+    assert rec.date_created == "2022-01-02T03:04:05"
+
+
+def test_image_description_in_the_exif_sub_ifd() -> None:
+    rec, _errors = read("exif-description-in-exif-ifd.jpg")
+    assert rec.caption == "Market day in Cluj."
+    assert rec.date_created == "2022-05-06T07:08:09"
+
+
+def test_ifd0_values_win_over_ifd1_and_first_description_wins() -> None:
+    from PIL import Image
+
+    from provenance.media.exif import parse_exif
+
+    exif = Image.Exif()
+    exif[0x013B] = "Main Artist"
+    exif[0x010E] = "Main caption"
+    exif.get_ifd(0x8769)[0x010E] = "Sub-IFD caption"
+    fields, errors = parse_exif(exif.tobytes())
+    assert errors == []
+    assert fields is not None
+    assert fields.artist == "Main Artist"
+    assert fields.image_description == "Main caption"
