@@ -9,6 +9,7 @@ and keeps whatever was found before it.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Literal
@@ -212,26 +213,30 @@ def _inflate(data: bytes, keyword: str, blocks: RawBlocks) -> bytes | None:
     return out
 
 
+_RAW_PROFILE = re.compile(rb"\n(.*?)\n\s*(\d+)\n(.*)", re.S)
+"""ExifTool's reading of a raw profile: newline, name, newline, the decimal length alone on its line
+(leading blanks allowed, trailing ones not: such a profile is not read), newline, hex digits."""
+
+
 def _raw_profile(text: bytes, keyword: str, blocks: RawBlocks) -> bytes | None:
-    """ImageMagick "Raw profile type X": newline, name, newline, decimal length, hex digits."""
-    parts = text.split(b"\n", 3)
-    if len(parts) < 4:
-        blocks.errors.append(f"PNG: {keyword!r} is not a raw profile")
+    """The bytes of an ImageMagick "Raw profile type X" text chunk, read as ExifTool reads it."""
+    m = _RAW_PROFILE.match(text)
+    if not m:
+        blocks.errors.append(f"PNG: {keyword!r} is not a raw profile ExifTool would read; skipped")
+        return None
+    hexdigits = b"".join(m.group(3).split())
+    if len(hexdigits) > 2 * MAX_TEXT_BYTES:
+        blocks.errors.append(f"PNG: {keyword!r} is larger than {MAX_TEXT_BYTES} bytes; skipped")
         return None
     try:
-        length = int(parts[2].strip())
-    except ValueError:
-        blocks.errors.append(f"PNG: {keyword!r} has no profile length")
-        return None
-    hexdigits = b"".join(parts[3].split())
-    if length < 0 or length > MAX_TEXT_BYTES or len(hexdigits) < 2 * length:
-        blocks.errors.append(f"PNG: {keyword!r} announces {length} bytes but holds {len(hexdigits) // 2}")
-        length = min(max(length, 0), len(hexdigits) // 2)
-    try:
-        return bytes.fromhex(hexdigits[: 2 * length].decode("ascii"))
+        raw = bytes.fromhex(hexdigits[: len(hexdigits) & ~1].decode("ascii"))
     except (ValueError, UnicodeDecodeError):
         blocks.errors.append(f"PNG: {keyword!r} holds non-hexadecimal data")
         return None
+    length = int(m.group(2)[:12])
+    if length != len(raw):  # as in ExifTool, the data present is used
+        blocks.errors.append(f"PNG: {keyword!r} announces {length} bytes but holds {len(raw)}")
+    return raw
 
 
 def _png_profile(keyword: str, payload: bytes, blocks: RawBlocks) -> bool:
