@@ -79,6 +79,31 @@ def test_xmp_with_junk_after_xmpmeta_is_read_without_complaint(name: str) -> Non
     assert errors == ()
 
 
+def test_xmp_with_junk_before_the_packet_is_read() -> None:
+    rec, errors = read("xmp-junk-before-packet.jpg")
+    assert rec.credit == "Atlântico Foto"
+    assert errors == ()
+
+
+def test_xmp_with_a_bare_ampersand_keeps_it() -> None:
+    rec, _errors = read("xmp-bare-ampersand.jpg")
+    assert rec.credit == "Atlântico & Filhos"
+    assert rec.city == "Nazaré"
+
+
+def test_xmp_standard_prefix_without_its_declaration_is_read() -> None:
+    rec, errors = read("xmp-undeclared-prefix.jpg")
+    assert rec.credit == "Atlântico Foto"
+    assert rec.date_created == "2023-09-10T17:45:00"
+    assert any("unbound prefix" in e for e in errors)
+
+
+def test_xmp_cut_short_is_not_guessed_at() -> None:
+    rec, errors = read("xmp-cut-short.jpg")
+    assert rec.creator == () and rec.credit is None and rec.caption is None
+    assert any(e.startswith("XMP: malformed packet") for e in errors)
+
+
 def test_recovery_never_reads_a_packet_with_declarations() -> None:
     from provenance.media.xmp import parse_packet
 

@@ -106,22 +106,26 @@ def decode_packet(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _trim(text: str) -> str:
-    """Cut trailing padding and junk after the packet's last element; drop the XML declaration."""
+def _trim(text: str) -> tuple[str, bool]:
+    """The packet from its first tag to the end of its last `</x:xmpmeta>` (or `</rdf:RDF>`), without
+    the XML declaration; the flag says whether such an end was found (the packet is not cut short)."""
     text = text.lstrip("\ufeff\x00 \t\r\n")
+    first = text.find("<")
+    if first > 0:
+        text = text[first:]  # junk before the packet, as ExifTool skips it
     text = _DECL.sub("", text, count=1)
     for pattern in _END_MARKERS:
         ends = [m.end() for m in pattern.finditer(text)]
         if ends:
-            return text[: ends[-1]]
-    return text.rstrip("\x00 \t\r\n")
+            return text[: ends[-1]], True
+    return text.rstrip("\x00 \t\r\n"), False
 
 
 def parse_packet(data: bytes, where: str = "XMP") -> tuple[XmpProperties | None, list[str]]:
     """Parse one packet; malformed or hostile XML becomes an error line, never an exception."""
     if len(data) > MAX_XMP_BYTES:
         return None, [f"{where}: packet of {len(data)} bytes is larger than {MAX_XMP_BYTES}; skipped"]
-    text = _trim(decode_packet(data))
+    text, closed = _trim(decode_packet(data))
     if not text.strip():
         return None, []
     errors: list[str] = []
@@ -130,7 +134,7 @@ def parse_packet(data: bytes, where: str = "XMP") -> tuple[XmpProperties | None,
     except DefusedXmlException as exc:
         return None, [f"{where}: refused unsafe XML ({type(exc).__name__}: entity or external reference)"]
     except ParseError as exc:
-        root = _recover(text)
+        root = _recover(text) if closed else None
         if root is None:
             return None, [f"{where}: malformed packet ({exc})"]
         errors.append(f"{where}: malformed packet ({exc}); read as far as it is well formed")
@@ -148,10 +152,25 @@ _RECOVERING = etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True
 )
 _DECLARATIONS = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_BARE_AMPERSAND = re.compile(r"&(?!#[0-9]+;|#x[0-9A-Fa-f]+;|[A-Za-z_][\w.-]*;)")
+STANDARD_PREFIXES = {
+    "x": "adobe:ns:meta/",
+    "rdf": RDF,
+    "dc": NS_DC,
+    "dcterms": NS_DCTERMS,
+    "photoshop": NS_PHOTOSHOP,
+    "Iptc4xmpExt": NS_IPTC_EXT,
+    "Iptc4xmpCore": NS_IPTC_CORE,
+    "xmpRights": NS_XMP_RIGHTS,
+    "plus": NS_PLUS,
+    "xmpNote": NS_XMP_NOTE,
+}
+"""Namespaces of the prefixes ExifTool knows, for properties whose prefix a writer never declared."""
 
 
 def _recover(text: str) -> Element | None:
-    """The well-formed part of a packet with junk inside it (a stray element after `rdf:RDF`).
+    """The well-formed part of a packet that ends properly but has junk inside it (a stray or unclosed
+    element, a bare "&", a prefix never declared), read as ExifTool reads it.
 
     libxml2's recovering parser keeps every element it can close; its output is parsed again by
     defusedxml. Packets with declarations are never recovered.
@@ -159,13 +178,43 @@ def _recover(text: str) -> Element | None:
     if _DECLARATIONS.search(text):
         return None
     try:
-        tree = etree.fromstring(text.encode("utf-8"), _RECOVERING)
+        tree = etree.fromstring(_BARE_AMPERSAND.sub("&amp;", text).encode("utf-8"), _RECOVERING)
         if tree is None:
             return None
+        _bind_prefixes(tree)
         again = etree.tostring(tree)
         return fromstring(again, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (etree.LxmlError, ParseError, DefusedXmlException, ValueError, TypeError, RecursionError):
         return None
+
+
+def _unbound(name: str) -> tuple[str, str] | None:
+    """(prefix, local name) of a name whose prefix was never declared."""
+    if name.startswith("{") or ":" not in name:
+        return None
+    prefix, _, local = name.partition(":")
+    return prefix, local
+
+
+def _bind_prefixes(tree: etree._Element) -> None:
+    """Give undeclared standard prefixes their namespace; drop elements and attributes of other ones."""
+    for elem in list(tree.iter()):
+        for name in list(elem.attrib):
+            parts = _unbound(str(name))
+            if parts is None:
+                continue
+            value = elem.attrib.pop(name)
+            if parts[0] in STANDARD_PREFIXES:
+                elem.set(clark(STANDARD_PREFIXES[parts[0]], parts[1]), value)
+        parts = _unbound(str(elem.tag))
+        if parts is None:
+            continue
+        if parts[0] in STANDARD_PREFIXES:
+            elem.tag = clark(STANDARD_PREFIXES[parts[0]], parts[1])
+        else:
+            parent = elem.getparent()
+            if parent is not None:
+                parent.remove(elem)
 
 
 def _iter_rdf(root: Element) -> Iterable[Element]:
