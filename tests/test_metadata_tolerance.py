@@ -136,6 +136,19 @@ def test_iptc_dataset_given_twice_has_the_last_value_unless_it_is_a_list() -> No
     assert rec.creator == ("Jana Nováková", "Petr Svoboda")
 
 
+def test_two_exif_segments_the_later_wins_but_the_first_description_stays() -> None:
+    rec, _errors = read("exif-two-segments.jpg")
+    assert rec.creator == ("Desk Editor",)
+    assert rec.caption == "A cat on a chair."
+    assert rec.copyright == "© Ion Popescu"
+
+
+def test_two_xmp_packets_the_later_wins_property_by_property() -> None:
+    rec, _errors = read("xmp-two-segments.jpg")
+    assert rec.credit == "Pool"
+    assert rec.city == "Nazaré"
+
+
 # --- EXIF outside IFD0 ----------------------------------------------------------------
 
 

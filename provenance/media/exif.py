@@ -210,3 +210,14 @@ def _combine(pillow: ExifFields, other: ExifFields, origins: dict[str, str]) -> 
         if mine is None or later:
             changes[f.name] = theirs
     return replace(pillow, **changes) if changes else pillow
+
+
+def later_block(first: ExifFields, later: ExifFields) -> ExifFields:
+    """Two EXIF blocks of one file (two APP1 segments, say): a later block's tags win, except
+    ImageDescription, where the first one found stays (ExifTool's priorities)."""
+    changes = {
+        f.name: getattr(later, f.name)
+        for f in fields(ExifFields)
+        if getattr(later, f.name) is not None and (f.name != "image_description" or first.image_description is None)
+    }
+    return replace(first, **changes) if changes else first

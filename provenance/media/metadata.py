@@ -21,7 +21,7 @@ from typing import Any
 from provenance.media import mwg
 from provenance.media.c2pa import read_c2pa
 from provenance.media.containers import RawBlocks, collect
-from provenance.media.exif import ExifFields, parse_exif
+from provenance.media.exif import ExifFields, later_block, parse_exif
 from provenance.media.iptc import IptcBlock, parse_iim
 from provenance.media.xmp import (
     NS_DC,
@@ -105,12 +105,14 @@ def _capped(errors: list[str]) -> tuple[str, ...]:
 
 
 def _read_exif(blocks: RawBlocks, errors: list[str]) -> ExifFields | None:
+    """Every EXIF block of the file, in file order, combined as ExifTool combines repeated tags."""
+    combined: ExifFields | None = None
     for block in blocks.exif:
         fields, errs = parse_exif(block)
         errors.extend(errs)
         if fields is not None:
-            return fields
-    return None
+            combined = fields if combined is None else later_block(combined, fields)
+    return combined
 
 
 def _read_iptc(blocks: RawBlocks, errors: list[str]) -> tuple[IptcBlock | None, mwg.Digests]:
@@ -150,7 +152,7 @@ def _read_xmp(blocks: RawBlocks, errors: list[str]) -> XmpProperties | None:
         if props is None:
             props = parsed
         else:
-            props.merge(parsed)
+            props.update(parsed)
     if props is None:
         if blocks.xmp_extended:
             errors.append("XMP: extended XMP without a main packet; ignored")

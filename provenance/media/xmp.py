@@ -69,9 +69,14 @@ class XmpProperties:
         return vals[0] if vals else None
 
     def merge(self, other: XmpProperties) -> None:
-        """Add the properties of another packet that this one lacks (the first packet wins)."""
+        """Add the properties of the extended packet that this one lacks (the main packet wins)."""
         for key, vals in other.values.items():
             self.values.setdefault(key, list(vals))
+
+    def update(self, later: XmpProperties) -> None:
+        """Take the properties of a later packet of the file: where both have one, the later wins (ExifTool)."""
+        for key, vals in later.values.items():
+            self.values[key] = list(vals)
 
     def __bool__(self) -> bool:
         return bool(self.values)
