@@ -693,6 +693,90 @@ def _heic_xmp(out: Path, im: Image.Image, m: Meta, tmp: Path) -> None:
     heif.save(str(out), quality=60, exif=_phone_exif(m, offset="-05:00"), xmp=xmp_packet(m))
 
 
+def bare_ampersand(packet: bytes) -> bytes:
+    """An "&" the writer did not escape, in an element and in an attribute value."""
+    packet = packet.replace(b"</photoshop:Headline>", b" &amp; more</photoshop:Headline>", 1)
+    return packet.replace(b'photoshop:Credit="', b'photoshop:Credit="R&amp;D ', 1).replace(b"&amp;", b"&")
+
+
+def undeclared_prefix(packet: bytes) -> bytes:
+    """The photoshop: namespace declaration left out by the writer."""
+    return packet.replace(b"\n  xmlns:photoshop='http://ns.adobe.com/photoshop/1.0/'", b"", 1).replace(
+        b'\n    xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"', b"", 1
+    )
+
+
+def leading_junk(packet: bytes) -> bytes:
+    return b"\x00\x00\x07xx" + packet
+
+
+def cut_short(packet: bytes) -> bytes:
+    """The packet cut inside its last description (a truncated copy), padding and all lost."""
+    return packet[: packet.index(b"</rdf:RDF>") - 60]
+
+
+def _webp_exiftool_damaged(change: Callable[[bytes], bytes] | None) -> Callable[..., None]:
+    """A WebP whose XMP (written by ExifTool) is then damaged in its RIFF chunk."""
+
+    def make(out: Path, im: Image.Image, m: Meta, tmp: Path) -> None:
+        save(im, out, "WEBP", quality=80)
+        exiftool_full(out, m, iptc=False)
+        if change is None:
+            return
+        data = out.read_bytes()
+        pos = data.index(b"XMP ", 12)
+        size = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        body = change(data[pos + 8 : pos + 8 + size])
+        chunk = b"XMP " + len(body).to_bytes(4, "little") + body + (b"\0" if len(body) & 1 else b"")
+        data = data[:pos] + chunk + data[pos + 8 + size + (size & 1) :]
+        out.write_bytes(data[:4] + (len(data) - 8).to_bytes(4, "little") + data[8:])
+
+    return make
+
+
+def _second_exif_segment(out: Path, im: Image.Image, m: Meta, tmp: Path) -> None:
+    """ExifTool-written metadata, then piexif's EXIF of a later editor inserted as a second APP1."""
+    import piexif
+
+    _jpeg_exiftool(out, im, m, tmp)
+    later = piexif.dump({"0th": {piexif.ImageIFD.Artist: b"Desk Editor", piexif.ImageIFD.Copyright: b"Desk 2024"}})
+    out.write_bytes(insert_after_segment(out.read_bytes(), 0xE1, b"\xff\xe1" + (len(later) + 2).to_bytes(2, "big")
+                                         + later))
+
+
+def _second_xmp_packet(out: Path, im: Image.Image, m: Meta, tmp: Path) -> None:
+    """An ExifTool-written file, then a second XMP packet from another application."""
+    _jpeg_exiftool(out, im, m, tmp, iptc=False)
+    extra = "   <photoshop:Headline>Update</photoshop:Headline>\n"
+    seg = b"http://ns.adobe.com/xap/1.0/\0" + xmp_packet(m, extra=extra)
+    out.write_bytes(insert_after_segment(out.read_bytes(), 0xE1, b"\xff\xe1" + (len(seg) + 2).to_bytes(2, "big")
+                                         + seg, which=-1))
+
+
+def _exiv2_latin_iptc(out: Path, im: Image.Image, m: Meta, tmp: Path) -> None:
+    """exiv2 writing IPTC without a 1:90 character set (its text is UTF-8; readers assume Latin)."""
+    save(im, out, "JPEG", quality=85)
+    _exiv2(out, f"set Iptc.Application2.Byline {m.creator}", f"set Iptc.Application2.Caption {m.caption}",
+           f"set Iptc.Application2.City {m.city}", f"set Iptc.Application2.Credit {m.credit}")
+
+
+def _pyexiv2_png_damaged(out: Path, im: Image.Image, m: Meta, tmp: Path) -> None:
+    """pyexiv2-written PNG, then junk bytes before its XMP packet (rewritten as an iTXt chunk)."""
+    _pyexiv2_file("PNG")(out, im, m, tmp)
+    data = out.read_bytes()
+    key = b"iTXtXML:com.adobe.xmp\0"
+    at = data.find(key)
+    if at < 0:
+        raise ValueError("pyexiv2 wrote no iTXt XMP")
+    at -= 4
+    length = int.from_bytes(data[at : at + 4], "big")
+    body = data[at + 8 : at + 8 + length]
+    head = len(b"XML:com.adobe.xmp\0") + 4
+    if body[head - 4] != 0:
+        raise ValueError("compressed iTXt")
+    out.write_bytes(data[:at] + png_chunk(b"iTXt", body[:head] + leading_junk(body[head:])) + data[at + 12 + length :])
+
+
 def jobs() -> list[Job]:
     et, pil = ("exiftool",), ()
 
@@ -774,6 +858,20 @@ def jobs() -> list[Job]:
         Job("phone.heic", ("pillow_heif",), _heic_phone),
         Job("phone-edited.heic", ("pillow_heif", *et), _heic_phone_edited),
         Job("phone-xmp.heic", ("pillow_heif",), _heic_xmp),
+        # damage of the second round, written after the reader's first tolerance work
+        Job("exiftool.webp", et, _webp_exiftool_damaged(None)),
+        Job("exiftool-xmp-junk-after-xmpmeta.webp", et, _webp_exiftool_damaged(junk_after_root)),
+        Job("exiftool-xmp-stray-element.webp", et, _webp_exiftool_damaged(junk_inside_xmpmeta)),
+        Job("exiftool-xmp-undeclared-prefix.webp", et, _webp_exiftool_damaged(undeclared_prefix)),
+        Job("exiftool-xmp-bare-ampersand.jpg", et, _damaged_jpeg(xmp_damage(bare_ampersand))),
+        Job("exiftool-xmp-leading-junk.jpg", et, _damaged_jpeg(xmp_damage(leading_junk), exif=False)),
+        Job("exiftool-xmp-cut-short.jpg", et, _damaged_jpeg(xmp_damage(cut_short))),
+        Job("exiftool-xmp-only-cut-short.jpg", et, _damaged_jpeg(xmp_damage(cut_short), exif=False, iptc=False)),
+        Job("exiftool-piexif-second-exif.jpg", ("piexif", *et), _second_exif_segment),
+        Job("exiftool-second-xmp.jpg", et, _second_xmp_packet),
+        Job("exiv2-iptc-without-charset.jpg", ("exiv2",), _exiv2_latin_iptc),
+        Job("pyexiv2-xmp-leading-junk.png", ("pyexiv2",), _pyexiv2_png_damaged),
+        Job("pillow-xmp-bare-ampersand.png", pil, lambda o, i, m, t: _pillow_png_xmp(o, i, m, t, bare_ampersand)),
     ]
 
 
