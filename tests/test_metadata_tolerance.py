@@ -189,6 +189,23 @@ def test_ifd0_values_win_over_ifd1_and_first_description_wins() -> None:
     assert fields.image_description == "Main caption"
 
 
+@pytest.mark.parametrize("name", ["exif-bad-offset.jpg", "exif-count-past-end.jpg"])
+def test_exif_value_running_past_the_end_loses_only_that_value(name: str) -> None:
+    rec, _errors = read(name)
+    assert rec.creator == ("Ion Popescu",)
+    assert rec.copyright == "© Ion Popescu"
+    assert rec.date_created == "2021-06-07T08:09:10"
+    assert rec.caption is None  # ExifTool skips the broken ImageDescription too
+
+
+def test_exif_damage_pillow_cannot_read_is_read_by_exifread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance.media import exif
+
+    monkeypatch.setattr(exif, "_exifread_fields", lambda block: None)
+    rec, _errors = read("exif-bad-offset.jpg")
+    assert rec.creator == ()  # Pillow alone loses every tag of the IFD
+
+
 # --- PNG text ------------------------------------------------------------------------
 
 

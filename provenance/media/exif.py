@@ -159,7 +159,10 @@ def _exifread_fields(block: bytes) -> tuple[ExifFields, dict[str, str]] | None:
     def found(tag: str) -> list[tuple[str, str]]:
         out = []
         for ifd in order:
-            raw = _exifread_raw(tags.get(f"{ifd} {tag}"))
+            entry = tags.get(f"{ifd} {tag}")
+            if _past_end(entry, len(block)):
+                continue  # ExifTool skips a value that runs past the end of the block; exifread reads what is left
+            raw = _exifread_raw(entry)
             text = _copyright(raw) if tag == "Copyright" else _string(raw)
             if text is not None and text.strip(" "):
                 out.append((ifd, text))
@@ -185,6 +188,11 @@ def _exifread_fields(block: bytes) -> tuple[ExifFields, dict[str, str]] | None:
         ),
         origins,
     )
+
+
+def _past_end(tag: object, size: int) -> bool:
+    offset, length = getattr(tag, "field_offset", None), getattr(tag, "field_length", None)
+    return isinstance(offset, int) and isinstance(length, int) and offset + length > size
 
 
 def _exifread_raw(tag: object) -> bytes | None:
