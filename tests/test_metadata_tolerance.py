@@ -230,3 +230,10 @@ def test_png_comment_is_never_the_caption_and_xmp_outranks_description() -> None
     rec, _errors = read("png-comment-and-description.png")
     assert rec.caption == "A cup of coffee on a desk."
     assert dict(rec.origins)["caption"] == "XMP"
+
+
+def test_png_text_given_twice_has_the_last_value() -> None:
+    rec, _errors = read("png-repeated-text.png")
+    assert rec.caption == "A cup of coffee, edited."
+    assert rec.creator == ("Zoë Editor",)
+    assert dict(rec.origins)["caption"] == "PNG"

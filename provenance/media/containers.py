@@ -55,7 +55,7 @@ class RawBlocks:
     xmp_extended: list[bytes] = field(default_factory=list)
     """Extended XMP chunk payloads (GUID, length, offset, data)."""
     png_text: dict[str, str] = field(default_factory=dict)
-    """PNG text chunks by keyword (first occurrence wins), metadata profiles excluded."""
+    """PNG text chunks by keyword (the last occurrence wins, as in ExifTool), metadata profiles excluded."""
     c2pa: bool = False
     """The file visibly carries a C2PA manifest store (JUMBF)."""
     errors: list[str] = field(default_factory=list)
@@ -327,7 +327,7 @@ def _png_text(ctype: bytes, body: bytes, blocks: RawBlocks) -> None:
     if _png_profile(keyword, payload, blocks):
         return
     value = payload.decode("utf-8", errors="replace") if is_utf8 else payload.decode("latin-1")
-    blocks.png_text.setdefault(keyword, value)
+    blocks.png_text[keyword] = value
 
 
 # --- TIFF -------------------------------------------------------------------
