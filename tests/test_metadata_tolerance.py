@@ -57,6 +57,21 @@ def test_jpeg_junk_with_ff00_between_segments_keeps_later_segments() -> None:
     assert rec.creator == ("Jana Nováková",)
 
 
+
+def test_jpeg_exif_with_garbage_before_its_identifier() -> None:
+    rec, _errors = read("exif-garbage-before-header.jpg")
+    assert rec.creator == ("Ion Popescu",)
+    assert rec.caption == "Rocket on the pad."
+
+
+def test_jpeg_exif_split_over_two_app1_segments() -> None:
+    rec, errors = read("exif-split-over-two-segments.jpg")
+    assert rec.creator == ("Ion Popescu",)
+    assert rec.copyright == "© Ion Popescu"
+    assert rec.caption == "Camera."
+    assert errors == ()
+
+
 # --- XMP --------------------------------------------------------------------------
 
 

@@ -117,6 +117,11 @@ def _add_photoshop(blocks: RawBlocks, data: bytes, *, standard: bool, where: str
 # --- JPEG -------------------------------------------------------------------
 
 
+_EXIF_APP1 = re.compile(rb"(.{0,4})Exif\0", re.S | re.I)
+"""ExifTool's test for an EXIF APP1 segment: up to 4 bytes of garbage before "Exif\\0" (any case),
+then one more byte (some cameras write no second NUL) before the TIFF header."""
+_TIFF_MAGIC = (b"II*\0", b"MM\0*")
+
 _JPEG_NO_LENGTH = frozenset((0x00, 0x01, 0xD8, *range(0xD0, 0xD8), *range(0x30, 0x40)))
 """Markers without a length word, as ExifTool counts them: a stray 0xFF 0x00 in junk between
 segments is stepped over, not read as a segment."""
@@ -127,6 +132,7 @@ def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
     pos = 2
     end = len(data)
     photoshop: bytearray | None = None  # consecutive APP13 Photoshop segments are one block
+    last_was_exif = False
     saw_sos = False
     count = 0
     while pos < end:
@@ -165,9 +171,15 @@ def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
         if marker != 0xED and photoshop is not None:
             _add_photoshop(blocks, bytes(photoshop), standard=True, where="IPTC", with_extras=False)
             photoshop = None
+        after_exif, last_was_exif = last_was_exif, False
         if marker == 0xE1:
-            if payload.startswith(b"Exif\0"):
-                blocks.exif.append(payload[6:])
+            exif_head = _EXIF_APP1.match(payload)
+            if after_exif and payload.startswith(b"Exif\0\0") and payload[6:10] not in _TIFF_MAGIC:
+                blocks.exif[-1] += payload[6:]  # multi-segment EXIF: the block goes on in this segment
+                last_was_exif = True
+            elif exif_head:
+                blocks.exif.append(payload[len(exif_head.group(1)) + 6 :])
+                last_was_exif = True
             elif payload.startswith(XMP_APP1):
                 blocks.xmp.append(payload[len(XMP_APP1) :])
             elif payload.startswith(XMP_EXT_APP1):
