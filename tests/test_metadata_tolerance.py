@@ -119,6 +119,12 @@ def test_xmp_cut_short_is_not_guessed_at() -> None:
     assert any(e.startswith("XMP: malformed packet") for e in errors)
 
 
+def test_xmp_under_a_nonstandard_app1_header_is_read() -> None:
+    rec, _errors = read("xmp-nonstandard-header.jpg")
+    assert rec.credit == "Atlântico Foto"
+    assert rec.creator == ("Ana Lima",)
+
+
 def test_recovery_never_reads_a_packet_with_declarations() -> None:
     from provenance.media.xmp import parse_packet
 

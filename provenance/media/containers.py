@@ -184,6 +184,8 @@ def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
                 blocks.xmp.append(payload[len(XMP_APP1) :])
             elif payload.startswith(XMP_EXT_APP1):
                 blocks.xmp_extended.append(payload[len(XMP_EXT_APP1) :])
+            elif payload.startswith((b"http", b"XMP\0")) or b"<?xpacket" in payload or b"<exif:" in payload:
+                blocks.xmp.append(payload)  # XMP under a non-standard header: ExifTool reads it from the first tag
         elif marker == 0xED:
             if payload.startswith(PS_APP13):
                 body = payload[len(PS_APP13) :]
