@@ -931,6 +931,18 @@ def exiftool_truth(out_dir: Path, names: list[str]) -> dict[str, Any]:
     return truth
 
 
+SOURCES = """# Sources of the metadata set
+
+Written by `benchmarks/make_metadata_set.py`; do not edit by hand. Each file's pixels are a
+thumbnail of a freely licensed sample photo that ships inside a PyPI package: scikit-image's
+`skimage.data` (astronaut, coffee, chelsea, rocket, camera), scikit-learn's `china.jpg` and
+`flower.jpg`, matplotlib's `grace_hopper.jpg`. The metadata is invented and written by the software
+the file name names (ExifTool, Pillow, ImageMagick, GraphicsMagick, exiv2, libvips, piexif, pyexiv2,
+pillow-heif), then in some files damaged as the name says. `exiftool-truth.json` is ExifTool's
+reading of each file.
+"""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT)
@@ -972,6 +984,7 @@ def main(argv: list[str] | None = None) -> int:
     (out_dir / "exiftool-truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
+    (out_dir / "SOURCES.md").write_text(SOURCES, encoding="utf-8")
     size = sum((out_dir / n).stat().st_size for n in written)
     print(f"wrote {len(written)} files ({size // 1024} KiB) and exiftool-truth.json to {out_dir}")
     return 0
