@@ -170,6 +170,12 @@ def test_two_xmp_packets_the_later_wins_property_by_property() -> None:
     assert rec.city == "Nazaré"
 
 
+def test_iptc_under_another_esc_percent_coding_reads_as_utf8() -> None:
+    rec, _errors = read("iptc-other-utf8-escape.jpg")
+    assert rec.creator == ("Zoë Müller",)
+    assert rec.city == "Göteborg"
+
+
 # --- EXIF outside IFD0 ----------------------------------------------------------------
 
 
