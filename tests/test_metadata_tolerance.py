@@ -264,3 +264,12 @@ def test_png_text_given_twice_has_the_last_value() -> None:
     assert rec.caption == "A cup of coffee, edited."
     assert rec.creator == ("Zoë Editor",)
     assert dict(rec.origins)["caption"] == "PNG"
+
+
+# --- HEIC ----------------------------------------------------------------------------
+
+
+def test_heic_exif_item_without_its_header_offset() -> None:
+    rec, _errors = read("heic-exif-without-header-offset.heic")
+    assert rec.creator == ("Zoe Muller",)
+    assert rec.date_created == "2023-04-05T06:07:08+02:00"

@@ -540,9 +540,15 @@ def _walk_isobmff(data: bytes, blocks: RawBlocks) -> None:
         if not payload:
             continue
         if kind == b"Exif":
-            # 4-byte offset to the TIFF header, then (usually) "Exif\0\0"
-            skip = int.from_bytes(payload[:4], "big")
-            body = bytes(payload[4 + skip :]) if 4 + skip <= len(payload) else b""
+            # 4-byte offset to the TIFF header, then (usually) "Exif\0\0"; like ExifTool, also an item
+            # that starts right at its TIFF header or at "Exif\0\0" without the offset
+            if payload[:4] in _TIFF_MAGIC:
+                body = bytes(payload)
+            elif payload.startswith(b"Exif\0\0"):
+                body = bytes(payload[6:])
+            else:
+                skip = int.from_bytes(payload[:4], "big")
+                body = bytes(payload[4 + skip :]) if 4 + skip <= len(payload) else b""
             blocks.exif.append(body[6:] if body.startswith(b"Exif\0") else body)
         elif kind in (b"mime:application/rdf+xml",):
             blocks.xmp.append(bytes(payload))
