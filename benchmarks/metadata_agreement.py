@@ -1,10 +1,13 @@
 """How often does `read_metadata` agree with ExifTool on a corpus of real image files?
 
-    python benchmarks/metadata_agreement.py [CORPUS_DIR]
+    python benchmarks/metadata_agreement.py [CORPUS_DIR ...]
 
-CORPUS_DIR (default: ../shared/corpus/real next to the project root) holds the
-image files, `exiftool-truth.json` (ExifTool 12.57: raw tags under "fields",
-MWG composite tags under "mwg") and optionally `c2pa-python-truth.json`.
+Each CORPUS_DIR (default: ../shared/corpus/real next to the project root, and
+benchmarks/metadata-set, the files `make_metadata_set.py` writes with other
+software) holds the image files, `exiftool-truth.json` (ExifTool: raw tags
+under "fields", MWG composite tags under "mwg") and optionally
+`c2pa-python-truth.json`. The sets are scored one after the other; the output
+ends with one summary line per set, in the order given.
 
 The reference value of each field is ExifTool's reading:
 
@@ -71,6 +74,7 @@ if str(PROJECT_ROOT) not in sys.path:
 from provenance.media.metadata import provenance_to_json, read_metadata  # noqa: E402
 
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "real"
+OWN_SET = PROJECT_ROOT / "benchmarks" / "metadata-set"
 
 TEXT_FIELDS = (
     "credit",
@@ -245,10 +249,13 @@ def pillow_baseline(data: bytes) -> dict[str, str]:
             return [_pillow_text(v) for v in value]
         return _pillow_text(value)
 
-    date = ip(55)
+    def one(value: Any) -> Any:
+        return value[0] if isinstance(value, list) and value else value
+
+    date = one(ip(55))
     if date and re.fullmatch(r"\d{8}", date):
         date = f"{date[:4]}:{date[4:6]}:{date[6:]}"
-        time = ip(60)
+        time = one(ip(60))
         if time and re.fullmatch(r"\d{6}([-+]\d{4})?", time):
             date += f" {time[:2]}:{time[2:4]}:{time[4:6]}" + (
                 f"{time[6:9]}:{time[9:]}" if len(time) > 6 else ""
@@ -383,6 +390,17 @@ def report(result: Result, out: Callable[[str], None] = print) -> None:
         out(f"  {name} {fld}: ours={_show(mine)} exiftool={_show(theirs)}")
 
 
+def summary(label: str, result: Result) -> str:
+    """The one line that sums up a set."""
+    line = (
+        f"{label}: read_metadata {result.ours.ratio:.4f} ({result.ours.agree}/{result.ours.total} fields),"
+        f" pillow {result.baseline.ratio:.4f}, records {result.records}/{result.files}"
+    )
+    if result.c2pa_available:
+        line += f", c2pa {result.c2pa_agree}/{result.c2pa_checked}"
+    return line
+
+
 def _show(value: str | None, limit: int = 90) -> str:
     if value is None:
         return "-"
@@ -392,15 +410,22 @@ def _show(value: str | None, limit: int = 90) -> str:
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("corpus", nargs="*", type=Path, default=[DEFAULT_CORPUS, OWN_SET])
     parser.add_argument("--target", type=float, default=0.99, help="exit 1 below this agreement")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if not (args.corpus / "exiftool-truth.json").exists():
-        print(f"no exiftool-truth.json in {args.corpus}", file=sys.stderr)
-        return 2
-    result = run(args.corpus, log=lambda line: print(line, file=sys.stderr))
-    report(result)
-    ok = result.ours.ratio >= args.target and result.records == result.files
+    sums: list[str] = []
+    ok = True
+    for corpus in args.corpus:
+        if not (corpus / "exiftool-truth.json").exists():
+            print(f"no exiftool-truth.json in {corpus}", file=sys.stderr)
+            return 2
+        result = run(corpus, log=lambda line: print(line, file=sys.stderr))
+        print(f"== {corpus.name}")
+        report(result)
+        sums.append(summary(corpus.name, result))
+        ok = ok and result.ours.ratio >= args.target and result.records == result.files
+    for line in sums:
+        print(line)
     return 0 if ok else 1
 
 

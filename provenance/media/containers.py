@@ -9,6 +9,7 @@ and keeps whatever was found before it.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Literal
@@ -54,7 +55,7 @@ class RawBlocks:
     xmp_extended: list[bytes] = field(default_factory=list)
     """Extended XMP chunk payloads (GUID, length, offset, data)."""
     png_text: dict[str, str] = field(default_factory=dict)
-    """PNG text chunks by keyword (first occurrence wins), metadata profiles excluded."""
+    """PNG text chunks by keyword (the last occurrence wins, as in ExifTool), metadata profiles excluded."""
     c2pa: bool = False
     """The file visibly carries a C2PA manifest store (JUMBF)."""
     errors: list[str] = field(default_factory=list)
@@ -116,11 +117,22 @@ def _add_photoshop(blocks: RawBlocks, data: bytes, *, standard: bool, where: str
 # --- JPEG -------------------------------------------------------------------
 
 
+_EXIF_APP1 = re.compile(rb"(.{0,4})Exif\0", re.S | re.I)
+"""ExifTool's test for an EXIF APP1 segment: up to 4 bytes of garbage before "Exif\\0" (any case),
+then one more byte (some cameras write no second NUL) before the TIFF header."""
+_TIFF_MAGIC = (b"II*\0", b"MM\0*")
+
+_JPEG_NO_LENGTH = frozenset((0x00, 0x01, 0xD8, *range(0xD0, 0xD8), *range(0x30, 0x40)))
+"""Markers without a length word, as ExifTool counts them: a stray 0xFF 0x00 in junk between
+segments is stepped over, not read as a segment."""
+
+
 def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
     """JPEG markers up to the first scan: APP1 EXIF/XMP, APP13 Photoshop, APP11 JUMBF."""
     pos = 2
     end = len(data)
     photoshop: bytearray | None = None  # consecutive APP13 Photoshop segments are one block
+    last_was_exif = False
     saw_sos = False
     count = 0
     while pos < end:
@@ -141,7 +153,7 @@ def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
             break
         marker = data[pos]
         pos += 1
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+        if marker in _JPEG_NO_LENGTH:
             continue
         if marker == 0xD9:
             break
@@ -159,13 +171,21 @@ def _walk_jpeg(data: bytes, blocks: RawBlocks) -> None:
         if marker != 0xED and photoshop is not None:
             _add_photoshop(blocks, bytes(photoshop), standard=True, where="IPTC", with_extras=False)
             photoshop = None
+        after_exif, last_was_exif = last_was_exif, False
         if marker == 0xE1:
-            if payload.startswith(b"Exif\0"):
-                blocks.exif.append(payload[6:])
+            exif_head = _EXIF_APP1.match(payload)
+            if after_exif and payload.startswith(b"Exif\0\0") and payload[6:10] not in _TIFF_MAGIC:
+                blocks.exif[-1] += payload[6:]  # multi-segment EXIF: the block goes on in this segment
+                last_was_exif = True
+            elif exif_head:
+                blocks.exif.append(payload[len(exif_head.group(1)) + 6 :])
+                last_was_exif = True
             elif payload.startswith(XMP_APP1):
                 blocks.xmp.append(payload[len(XMP_APP1) :])
             elif payload.startswith(XMP_EXT_APP1):
                 blocks.xmp_extended.append(payload[len(XMP_EXT_APP1) :])
+            elif payload.startswith((b"http", b"XMP\0")) or b"<?xpacket" in payload or b"<exif:" in payload:
+                blocks.xmp.append(payload)  # XMP under a non-standard header: ExifTool reads it from the first tag
         elif marker == 0xED:
             if payload.startswith(PS_APP13):
                 body = payload[len(PS_APP13) :]
@@ -207,26 +227,30 @@ def _inflate(data: bytes, keyword: str, blocks: RawBlocks) -> bytes | None:
     return out
 
 
+_RAW_PROFILE = re.compile(rb"\n(.*?)\n\s*(\d+)\n(.*)", re.S)
+"""ExifTool's reading of a raw profile: newline, name, newline, the decimal length alone on its line
+(leading blanks allowed, trailing ones not: such a profile is not read), newline, hex digits."""
+
+
 def _raw_profile(text: bytes, keyword: str, blocks: RawBlocks) -> bytes | None:
-    """ImageMagick "Raw profile type X": newline, name, newline, decimal length, hex digits."""
-    parts = text.split(b"\n", 3)
-    if len(parts) < 4:
-        blocks.errors.append(f"PNG: {keyword!r} is not a raw profile")
+    """The bytes of an ImageMagick "Raw profile type X" text chunk, read as ExifTool reads it."""
+    m = _RAW_PROFILE.match(text)
+    if not m:
+        blocks.errors.append(f"PNG: {keyword!r} is not a raw profile ExifTool would read; skipped")
+        return None
+    hexdigits = b"".join(m.group(3).split())
+    if len(hexdigits) > 2 * MAX_TEXT_BYTES:
+        blocks.errors.append(f"PNG: {keyword!r} is larger than {MAX_TEXT_BYTES} bytes; skipped")
         return None
     try:
-        length = int(parts[2].strip())
-    except ValueError:
-        blocks.errors.append(f"PNG: {keyword!r} has no profile length")
-        return None
-    hexdigits = b"".join(parts[3].split())
-    if length < 0 or length > MAX_TEXT_BYTES or len(hexdigits) < 2 * length:
-        blocks.errors.append(f"PNG: {keyword!r} announces {length} bytes but holds {len(hexdigits) // 2}")
-        length = min(max(length, 0), len(hexdigits) // 2)
-    try:
-        return bytes.fromhex(hexdigits[: 2 * length].decode("ascii"))
+        raw = bytes.fromhex(hexdigits[: len(hexdigits) & ~1].decode("ascii"))
     except (ValueError, UnicodeDecodeError):
         blocks.errors.append(f"PNG: {keyword!r} holds non-hexadecimal data")
         return None
+    length = int(m.group(2)[:12])
+    if length != len(raw):  # as in ExifTool, the data present is used
+        blocks.errors.append(f"PNG: {keyword!r} announces {length} bytes but holds {len(raw)}")
+    return raw
 
 
 def _png_profile(keyword: str, payload: bytes, blocks: RawBlocks) -> bool:
@@ -317,7 +341,7 @@ def _png_text(ctype: bytes, body: bytes, blocks: RawBlocks) -> None:
     if _png_profile(keyword, payload, blocks):
         return
     value = payload.decode("utf-8", errors="replace") if is_utf8 else payload.decode("latin-1")
-    blocks.png_text.setdefault(keyword, value)
+    blocks.png_text[keyword] = value
 
 
 # --- TIFF -------------------------------------------------------------------
@@ -516,9 +540,15 @@ def _walk_isobmff(data: bytes, blocks: RawBlocks) -> None:
         if not payload:
             continue
         if kind == b"Exif":
-            # 4-byte offset to the TIFF header, then (usually) "Exif\0\0"
-            skip = int.from_bytes(payload[:4], "big")
-            body = bytes(payload[4 + skip :]) if 4 + skip <= len(payload) else b""
+            # 4-byte offset to the TIFF header, then (usually) "Exif\0\0"; like ExifTool, also an item
+            # that starts right at its TIFF header or at "Exif\0\0" without the offset
+            if payload[:4] in _TIFF_MAGIC:
+                body = bytes(payload)
+            elif payload.startswith(b"Exif\0\0"):
+                body = bytes(payload[6:])
+            else:
+                skip = int.from_bytes(payload[:4], "big")
+                body = bytes(payload[4 + skip :]) if 4 + skip <= len(payload) else b""
             blocks.exif.append(body[6:] if body.startswith(b"Exif\0") else body)
         elif kind in (b"mime:application/rdf+xml",):
             blocks.xmp.append(bytes(payload))

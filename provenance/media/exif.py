@@ -8,13 +8,24 @@ except for bytes that are not UTF-8: ExifTool prints those as "?", losing them,
 while we read them as cp1252 ("Caf\xe9" is "Café", not "Caf?").
 Like ExifTool, a string ends at its first NUL, except Copyright, whose NUL
 separates the photographer's notice from the editor's.
+
+Where Pillow's reading lacks a tag or fails (a damaged IFD), exifread reads the
+block again, every IFD of it: Artist and Copyright found only in IFD1..n of a
+multi-page TIFF, or ImageDescription written into the Exif sub-IFD, count as
+ExifTool counts them. ExifTool's priorities decide between IFDs: the first
+ImageDescription found wins; for Artist and Copyright the last one found wins,
+IFD1 (the thumbnail's) only when no other IFD has one.
 """
 
 from __future__ import annotations
 
+import io
+import logging
+import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
+import exifread
 from PIL import Image
 
 from provenance.media.iptc import decode_utf8_or_latin
@@ -32,6 +43,11 @@ TAG_EXIF_IFD = 0x8769
 TAG_DATETIME_ORIGINAL = 0x9003
 TAG_OFFSET_TIME_ORIGINAL = 0x9011
 TAG_SUBSEC_TIME_ORIGINAL = 0x9291
+
+_EXIFREAD_LOG = logging.getLogger("exifread")
+_EXIFREAD_LOG.addHandler(logging.NullHandler())  # its warnings are not ours to print; problems become error lines
+_EXIFREAD_LOG.propagate = False
+_IFD_N = re.compile(r"IFD (\d+)$")
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,22 @@ def parse_exif(block: bytes, where: str = "EXIF") -> tuple[ExifFields | None, li
         return None, [f"{where}: block of {len(block)} bytes is larger than {MAX_EXIF_BYTES}; skipped"]
     if block[:4] not in (b"II*\0", b"MM\0*"):
         return None, [f"{where}: no TIFF header"]
+    pillow, errors = _pillow_fields(block, where)
+    if pillow is not None and None not in (
+        pillow.artist, pillow.copyright, pillow.image_description, pillow.datetime_original
+    ):
+        return pillow, errors  # nothing for other IFDs to add (sub-seconds and offsets are often absent)
+    read = _exifread_fields(block)
+    if read is None:
+        return pillow, errors
+    other, origins = read
+    if pillow is None:
+        return other, []  # exifread read what Pillow could not
+    return _combine(pillow, other, origins), errors
+
+
+def _pillow_fields(block: bytes, where: str) -> tuple[ExifFields | None, list[str]]:
+    """IFD0 and the Exif sub-IFD, as Pillow reads them."""
     exif = Image.Exif()
     try:
         with warnings.catch_warnings():
@@ -135,3 +167,94 @@ def parse_exif(block: bytes, where: str = "EXIF") -> tuple[ExifFields | None, li
         ),
         [],
     )
+
+
+def _exifread_fields(block: bytes) -> tuple[ExifFields, dict[str, str]] | None:
+    """Every IFD of the block as exifread reads it, reduced with ExifTool's priorities, and the IFD of
+    each value ("Image" is IFD0, "Thumbnail" IFD1, "EXIF" the Exif sub-IFD); None if unreadable."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tags = exifread.process_file(io.BytesIO(block), details=False, extract_thumbnail=False)
+    except Exception:  # exifread raises many types on corrupt structures
+        return None
+    if not tags:
+        return None
+    # IFDs in ExifTool's reading order: IFD0, its Exif sub-IFD, IFD1, IFD2...
+    numbered = sorted({int(m.group(1)) for m in (_IFD_N.match(k.rsplit(" ", 1)[0]) for k in tags) if m})
+    order = ["Image", "EXIF", "Thumbnail", *(f"IFD {n}" for n in numbered)]
+    origins: dict[str, str] = {}
+
+    def found(tag: str) -> list[tuple[str, str]]:
+        out = []
+        for ifd in order:
+            entry = tags.get(f"{ifd} {tag}")
+            if _past_end(entry, len(block)):
+                continue  # ExifTool skips a value that runs past the end of the block; exifread reads what is left
+            raw = _exifread_raw(entry)
+            text = _copyright(raw) if tag == "Copyright" else _string(raw)
+            if text is not None and text.strip(" "):
+                out.append((ifd, text))
+        return out
+
+    def pick(name: str, tag: str, *, last: bool) -> str | None:
+        values = found(tag)
+        if last:  # priority 1: a later IFD overrides, except IFD1, which only fills a gap
+            values = [v for v in values if v[0] != "Thumbnail"][-1:] or values[:1]
+        if not values:
+            return None
+        origins[name] = values[0][0]
+        return values[0][1]
+
+    return (
+        ExifFields(
+            artist=pick("artist", "Artist", last=True),
+            copyright=pick("copyright", "Copyright", last=True),
+            image_description=pick("image_description", "ImageDescription", last=False),
+            datetime_original=pick("datetime_original", "DateTimeOriginal", last=False),
+            subsec_time_original=pick("subsec_time_original", "SubSecTimeOriginal", last=False),
+            offset_time_original=pick("offset_time_original", "OffsetTimeOriginal", last=False),
+        ),
+        origins,
+    )
+
+
+def _past_end(tag: object, size: int) -> bool:
+    offset, length = getattr(tag, "field_offset", None), getattr(tag, "field_length", None)
+    return isinstance(offset, int) and isinstance(length, int) and offset + length > size
+
+
+def _exifread_raw(tag: object) -> bytes | None:
+    """The bytes of an exifread ASCII tag (it hands back text when the bytes were UTF-8)."""
+    if tag is None:
+        return None
+    value = getattr(tag, "values", None)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, bytes):
+        return value
+    return None
+
+
+def _combine(pillow: ExifFields, other: ExifFields, origins: dict[str, str]) -> ExifFields:
+    """Pillow's IFD0 values, completed by exifread's; Artist or Copyright of IFD2..n wins, as in ExifTool."""
+    changes: dict[str, str] = {}
+    for f in fields(ExifFields):
+        mine, theirs = getattr(pillow, f.name), getattr(other, f.name)
+        if theirs is None:
+            continue
+        later = f.name in ("artist", "copyright") and origins.get(f.name, "Image") not in ("Image", "Thumbnail")
+        if mine is None or later:
+            changes[f.name] = theirs
+    return replace(pillow, **changes) if changes else pillow
+
+
+def later_block(first: ExifFields, later: ExifFields) -> ExifFields:
+    """Two EXIF blocks of one file (two APP1 segments, say): a later block's tags win, except
+    ImageDescription, where the first one found stays (ExifTool's priorities)."""
+    changes = {
+        f.name: getattr(later, f.name)
+        for f in fields(ExifFields)
+        if getattr(later, f.name) is not None and (f.name != "image_description" or first.image_description is None)
+    }
+    return replace(first, **changes) if changes else first

@@ -2,7 +2,8 @@
 
 IPTC text has no declared encoding unless dataset 1:90 (CodedCharacterSet) says
 so. We decode it the way ExifTool does, because ExifTool is what newsrooms and
-agencies check their files with: 1:90 = ESC % G means UTF-8; anything else (or
+agencies check their files with: 1:90 = ESC % G means UTF-8 (as does any other
+ESC % coding, whose bytes ExifTool leaves untranslated); anything else (or
 no 1:90 at all) means cp1252 ("Latin"), so a 0xA9 byte reads as "©" and 0xF6 as
 "ö". Valid UTF-8 without 1:90 therefore reads as mojibake, exactly as it does in
 ExifTool; the MWG rules usually prefer the XMP copy in that case.
@@ -109,7 +110,8 @@ def parse_iim(data: bytes, *, standard: bool, where: str = "IPTC") -> tuple[Iptc
         raw = data[pos : pos + length]
         pos += length
         if record == 1 and dataset == 90:
-            utf8 = raw.rstrip(b"\0") == UTF8_ESCAPE
+            # ESC % G is UTF-8; ExifTool leaves text under any other ESC % coding untranslated (UTF-8 bytes)
+            utf8 = raw.rstrip(b"\0") == UTF8_ESCAPE or raw.startswith(b"\x1b%")
         if record not in (1, 2):
             continue
         if record == 2 and dataset in (0,):

@@ -21,7 +21,7 @@ from typing import Any
 from provenance.media import mwg
 from provenance.media.c2pa import read_c2pa
 from provenance.media.containers import RawBlocks, collect
-from provenance.media.exif import ExifFields, parse_exif
+from provenance.media.exif import ExifFields, later_block, parse_exif
 from provenance.media.iptc import IptcBlock, parse_iim
 from provenance.media.xmp import (
     NS_DC,
@@ -106,12 +106,14 @@ def _capped(errors: list[str]) -> tuple[str, ...]:
 
 
 def _read_exif(blocks: RawBlocks, errors: list[str]) -> ExifFields | None:
+    """Every EXIF block of the file, in file order, combined as ExifTool combines repeated tags."""
+    combined: ExifFields | None = None
     for block in blocks.exif:
         fields, errs = parse_exif(block)
         errors.extend(errs)
         if fields is not None:
-            return fields
-    return None
+            combined = fields if combined is None else later_block(combined, fields)
+    return combined
 
 
 def _read_iptc(blocks: RawBlocks, errors: list[str]) -> tuple[IptcBlock | None, mwg.Digests]:
@@ -151,7 +153,7 @@ def _read_xmp(blocks: RawBlocks, errors: list[str]) -> XmpProperties | None:
         if props is None:
             props = parsed
         else:
-            props.merge(parsed)
+            props.update(parsed)
     if props is None:
         if blocks.xmp_extended:
             errors.append("XMP: extended XMP without a main packet; ignored")
@@ -186,12 +188,18 @@ def _xmp_value(xmp: XmpProperties | None, *path: tuple[str, str], as_list: bool 
     return vals[0]
 
 
+IPTC_LISTS = frozenset((2, n) for n in (4, 12, 20, 25, 26, 27, 45, 47, 50, 80, 85, 118, 122))
+"""Repeatable IPTC datasets (ExifTool's list tags); a repeated non-list dataset has its last value."""
+
+
 def _iptc_value(block: IptcBlock | None, key: tuple[int, int]) -> mwg.MwgValue:
     if block is None:
         return None
     vals = block.get(*key)
     if not vals:
         return None
+    if key not in IPTC_LISTS:
+        return vals[-1]
     return vals if len(vals) > 1 else vals[0]
 
 

@@ -10,6 +10,10 @@ including the fields of structures inside lists (Iptc4xmpExt:LocationShown,
 plus:Licensor), becomes a path of Clark names ("{namespace}local") mapped to
 its values in document order. Language alternatives keep the x-default value
 (or the item without a language); other languages are left out, as in ExifTool.
+Junk after `</x:xmpmeta>` is cut off; a packet with junk inside it (a stray
+element after `rdf:RDF`) is read as far as it is well formed, as ExifTool reads
+it, with an error line. A simple property given twice (photoshop:DateCreated as
+an attribute and again as an element) has the value given last, as in ExifTool.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from lxml import etree
 
 MAX_XMP_BYTES = 16 * 1024 * 1024
 """Largest XMP (one packet, or an extended XMP reassembled) we parse."""
@@ -64,9 +69,14 @@ class XmpProperties:
         return vals[0] if vals else None
 
     def merge(self, other: XmpProperties) -> None:
-        """Add the properties of another packet that this one lacks (the first packet wins)."""
+        """Add the properties of the extended packet that this one lacks (the main packet wins)."""
         for key, vals in other.values.items():
             self.values.setdefault(key, list(vals))
+
+    def update(self, later: XmpProperties) -> None:
+        """Take the properties of a later packet of the file: where both have one, the later wins (ExifTool)."""
+        for key, vals in later.values.items():
+            self.values[key] = list(vals)
 
     def __bool__(self) -> bool:
         return bool(self.values)
@@ -101,30 +111,38 @@ def decode_packet(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _trim(text: str) -> str:
-    """Cut trailing padding and junk after the packet's last element; drop the XML declaration."""
+def _trim(text: str) -> tuple[str, bool]:
+    """The packet from its first tag to the end of its last `</x:xmpmeta>` (or `</rdf:RDF>`), without
+    the XML declaration; the flag says whether such an end was found (the packet is not cut short)."""
     text = text.lstrip("\ufeff\x00 \t\r\n")
+    first = text.find("<")
+    if first > 0:
+        text = text[first:]  # junk before the packet, as ExifTool skips it
     text = _DECL.sub("", text, count=1)
     for pattern in _END_MARKERS:
         ends = [m.end() for m in pattern.finditer(text)]
         if ends:
-            return text[: ends[-1]]
-    return text.rstrip("\x00 \t\r\n")
+            return text[: ends[-1]], True
+    return text.rstrip("\x00 \t\r\n"), False
 
 
 def parse_packet(data: bytes, where: str = "XMP") -> tuple[XmpProperties | None, list[str]]:
     """Parse one packet; malformed or hostile XML becomes an error line, never an exception."""
     if len(data) > MAX_XMP_BYTES:
         return None, [f"{where}: packet of {len(data)} bytes is larger than {MAX_XMP_BYTES}; skipped"]
-    text = _trim(decode_packet(data))
+    text, closed = _trim(decode_packet(data))
     if not text.strip():
         return None, []
+    errors: list[str] = []
     try:
         root = fromstring(text.encode("utf-8"), forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         return None, [f"{where}: refused unsafe XML ({type(exc).__name__}: entity or external reference)"]
     except ParseError as exc:
-        return None, [f"{where}: malformed packet ({exc})"]
+        root = _recover(text) if closed else None
+        if root is None:
+            return None, [f"{where}: malformed packet ({exc})"]
+        errors.append(f"{where}: malformed packet ({exc}); read as far as it is well formed")
     except (ValueError, RecursionError) as exc:
         return None, [f"{where}: malformed packet ({type(exc).__name__})"]
     props = XmpProperties()
@@ -132,7 +150,76 @@ def parse_packet(data: bytes, where: str = "XMP") -> tuple[XmpProperties | None,
         for desc in rdf:
             if desc.tag == clark(RDF, "Description"):
                 _read_description(desc, (), props, 0)
-    return props, []
+    return props, errors
+
+
+_RECOVERING = etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True
+)
+_DECLARATIONS = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_BARE_AMPERSAND = re.compile(r"&(?!#[0-9]+;|#x[0-9A-Fa-f]+;|[A-Za-z_][\w.-]*;)")
+STANDARD_PREFIXES = {
+    "x": "adobe:ns:meta/",
+    "rdf": RDF,
+    "dc": NS_DC,
+    "dcterms": NS_DCTERMS,
+    "photoshop": NS_PHOTOSHOP,
+    "Iptc4xmpExt": NS_IPTC_EXT,
+    "Iptc4xmpCore": NS_IPTC_CORE,
+    "xmpRights": NS_XMP_RIGHTS,
+    "plus": NS_PLUS,
+    "xmpNote": NS_XMP_NOTE,
+}
+"""Namespaces of the prefixes ExifTool knows, for properties whose prefix a writer never declared."""
+
+
+def _recover(text: str) -> Element | None:
+    """The well-formed part of a packet that ends properly but has junk inside it (a stray or unclosed
+    element, a bare "&", a prefix never declared), read as ExifTool reads it.
+
+    libxml2's recovering parser keeps every element it can close; its output is parsed again by
+    defusedxml. Packets with declarations are never recovered.
+    """
+    if _DECLARATIONS.search(text):
+        return None
+    try:
+        tree = etree.fromstring(_BARE_AMPERSAND.sub("&amp;", text).encode("utf-8"), _RECOVERING)
+        if tree is None:
+            return None
+        _bind_prefixes(tree)
+        again = etree.tostring(tree)
+        return fromstring(again, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (etree.LxmlError, ParseError, DefusedXmlException, ValueError, TypeError, RecursionError):
+        return None
+
+
+def _unbound(name: str) -> tuple[str, str] | None:
+    """(prefix, local name) of a name whose prefix was never declared."""
+    if name.startswith("{") or ":" not in name:
+        return None
+    prefix, _, local = name.partition(":")
+    return prefix, local
+
+
+def _bind_prefixes(tree: etree._Element) -> None:
+    """Give undeclared standard prefixes their namespace; drop elements and attributes of other ones."""
+    for elem in list(tree.iter()):
+        for name in list(elem.attrib):
+            parts = _unbound(str(name))
+            if parts is None:
+                continue
+            value = elem.attrib.pop(name)
+            if parts[0] in STANDARD_PREFIXES:
+                elem.set(clark(STANDARD_PREFIXES[parts[0]], parts[1]), value)
+        parts = _unbound(str(elem.tag))
+        if parts is None:
+            continue
+        if parts[0] in STANDARD_PREFIXES:
+            elem.tag = clark(STANDARD_PREFIXES[parts[0]], parts[1])
+        else:
+            parent = elem.getparent()
+            if parent is not None:
+                parent.remove(elem)
 
 
 def _iter_rdf(root: Element) -> Iterable[Element]:
@@ -165,10 +252,24 @@ def _read_description(desc: Element, path: Path, props: XmpProperties, depth: in
             return
     for name, value in desc.attrib.items():
         if not _is_meta(name):
+            if not path:
+                props.values.pop((name,), None)  # a repeated simple property: the last one wins
             _add(props, (*path, name), value)
     for child in desc:
         if not _is_meta(child.tag):
+            if not path and _is_simple(child):
+                props.values.pop((child.tag,), None)
             _read_property(child, (*path, child.tag), props, depth + 1)
+
+
+def _is_simple(elem: Element) -> bool:
+    """A property holding one value (text, a resource or a language alternative), not a list or structure."""
+    if elem.get(clark(RDF, "parseType")) == "Resource":
+        return False
+    children = list(elem)
+    if not children:
+        return elem.get(clark(RDF, "resource")) is not None or not any(not _is_meta(n) for n in elem.attrib)
+    return len(children) == 1 and children[0].tag == clark(RDF, "Alt")
 
 
 def _read_property(elem: Element, path: Path, props: XmpProperties, depth: int) -> None:
