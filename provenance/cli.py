@@ -170,6 +170,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     from provenance import config as configuration
     from provenance.config import Config, find_config, load_config, rule_names
     from provenance.pipeline import CheckOptions, UsageError
+    from provenance.rights import Publisher
 
     if args.config is not None:
         if not args.config.is_file():
@@ -216,6 +217,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
                             configuration.DEFAULT_FILE_TIMEOUT),
         file_memory=_limit(getattr(args, "file_memory", None), config.file_memory, configuration.DEFAULT_FILE_MEMORY),
         scheduler=getattr(args, "scheduler", None),
+        publisher=Publisher(territory=config.territory, outlet=config.outlet),
     )
 
 

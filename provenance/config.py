@@ -17,6 +17,8 @@ other from its top level).
     cache = ".provenance/cache.sqlite"       # image record cache, relative to the configuration file's folder
     file-timeout = 30                        # seconds one image's reading may take; 0: no limit
     file-memory = 1024                       # megabytes one image's reading may take; 0: no limit
+    territory = "GB"                         # where the articles are published (ISO 3166 code or name)
+    outlet = "The Daily Example"             # the publication's name, as agencies' "OUT:" lines name it
 
     [tool.provenance.severity]
     missing-caption = "error"
@@ -38,6 +40,7 @@ from types import MappingProxyType
 from typing import Any
 
 from provenance.model import Severity
+from provenance.rights import territory_code
 from provenance.rules import find_rule
 
 if sys.version_info >= (3, 11):
@@ -88,6 +91,10 @@ class Config:
     """Seconds one image's reading may take (0: no limit); None: not set."""
     file_memory: int | None = None
     """Megabytes one image's reading may take (0: no limit); None: not set."""
+    territory: str | None = None
+    """ISO 3166-1 alpha-2 code of the territory the articles are published in; None: not set."""
+    outlet: str | None = None
+    """The publication's name, checked against agencies' outlet restrictions; None: not set."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -149,7 +156,7 @@ class _Where:
 
 
 _KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache",
-         "file-timeout", "file-memory")
+         "file-timeout", "file-memory", "territory", "outlet")
 
 
 def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
@@ -203,7 +210,20 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
         if not isinstance(value, str) or not value.strip():
             raise where.error("cache", f"expected a file path, not {_type(value)}")
         cache = folder / value
+    territory = None
+    if "territory" in table:
+        value = table["territory"]
+        territory = territory_code(value) if isinstance(value, str) else None
+        if territory is None:
+            raise where.error("territory", f"expected an ISO 3166 country code or name such as \"GB\", not {value!r}")
+    outlet = None
+    if "outlet" in table:
+        value = table["outlet"]
+        if not isinstance(value, str) or not value.strip():
+            raise where.error("outlet", f"expected the publication's name, not {_type(value)}")
+        outlet = " ".join(value.split())
     return Config(
+        territory=territory, outlet=outlet,
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
         fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age, cache=cache,
         file_timeout=file_timeout, file_memory=file_memory,

@@ -4,6 +4,7 @@ images judged -> rules -> suppressions -> baseline -> Report."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,19 @@ from provenance.credits import CreditParser
 from provenance.matching import match_figures
 from provenance.media.batch import Budget, ImageBatch, prepare_images
 from provenance.media.files import find_images
-from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
+from provenance.model import (
+    ArchiveHit,
+    Article,
+    Finding,
+    ImageRecord,
+    KillNotice,
+    Match,
+    Report,
+    RuleInfo,
+    Severity,
+    joined_path,
+)
+from provenance.rights import Publisher
 from provenance.rules import ALL_RULES, CheckContext, Rule
 
 
@@ -66,6 +79,8 @@ class CheckOptions:
     """Megabytes of memory the reading of one image may take (None: no limit); as `file_timeout`."""
     scheduler: str | None = None
     """Dask scheduler address on which a Parquet archive is searched (None: in this process)."""
+    publisher: Publisher = field(default_factory=Publisher)
+    """Territory and outlet the articles are published in, from configuration (restricted-photo)."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -151,8 +166,11 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
             articles.extend(target_articles)
         archive_hits, archive_errors = _archive_stage(options, articles, images, matches)
         errors.extend(archive_errors)
+        kills, kill_errors = _kill_stage(options, articles, images, matches)
+        errors.extend(kill_errors)
         ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
-                           options=_rule_options(options), archive=archive_hits)
+                           options=_rule_options(options), archive=archive_hits, publisher=options.publisher,
+                           kills=kills)
         ctx = _similarity_stage(ctx, options, cache, progress)
     finally:
         if cache is not None:
@@ -204,6 +222,25 @@ def _archive_stage(options: CheckOptions, articles: list[Article], images: list[
     if not options.archive.is_file() and not options.archive.is_dir():  # a folder: a Parquet archive
         raise UsageError(f"archive {options.archive}: no such file (`provenance archive add` creates it)")
     return lookup(options.archive, articles, images, matches, Path.cwd(), scheduler=options.scheduler)
+
+
+def _kill_stage(options: CheckOptions, articles: list[Article], images: list[ImageRecord],
+                matches: list[Match]) -> tuple[Mapping[tuple[str, str, int], tuple[KillNotice, ...]], list[str]]:
+    """Each figure's kill notices in the photo archive, when one is named and killed-photo runs."""
+    if options.archive is None or not any(r.name == "killed-photo" for r in active_rules(options)):
+        return MappingProxyType({}), []
+    from provenance.archive import ArchiveError
+    from provenance.kills import NoKillNotices, lookup
+
+    if not options.archive.is_file() and not options.archive.is_dir():
+        raise UsageError(f"archive {options.archive}: no such file (`provenance archive add` creates it)")
+    try:
+        return lookup(options.archive, articles, images, matches, Path.cwd()), []
+    except NoKillNotices as exc:
+        logging.getLogger("provenance.kills").warning("%s; killed-photo checks kill advisories only", exc)
+        return MappingProxyType({}), []
+    except ArchiveError as exc:
+        return MappingProxyType({}), [str(exc)]
 
 
 def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCache | None,
