@@ -419,6 +419,8 @@ def _inspect(args: argparse.Namespace) -> int:
                     continue
                 if key == "origins":
                     value = ", ".join(f"{k}: {v}" for k, v in value.items())
+                elif key == "restrictions":
+                    value = "; ".join(f"{r['kind']}: {r['wording']}" for r in value)
                 elif isinstance(value, list):
                     value = "; ".join(str(v) for v in value)
                 elif isinstance(value, dict):

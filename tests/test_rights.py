@@ -192,6 +192,8 @@ def test_the_record_carries_instructions_usage_terms_and_restrictions(tmp_path: 
     assert record["restrictions"][0] == {"kind": "embargo", "wording": "EMBARGOED UNTIL 00:01 GMT 10 DECEMBER 2026",
                                          "field": "instructions", "value": "2026-12-10T00:01:00+00:00", "places": []}
     assert record["restrictions"][3]["places"] == ["GB"]
+    text = cli("inspect", photo).out
+    assert "  restrictions         embargo: EMBARGOED UNTIL 00:01 GMT 10 DECEMBER 2026; no-sales: NO SALES;" in text
     # the cached record gives the same restrictions back
     first = cli("check", "--format", "json", "--fail-on", "never", tmp_path).json()["images"][0]["restrictions"]
     again = cli("check", "--format", "json", "--fail-on", "never", tmp_path).json()["images"][0]["restrictions"]
