@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,7 @@ def _kill(args: argparse.Namespace) -> int:
     path = _configured_archive(args)
     if path is None:
         return EXIT_USAGE
-    reason = " ".join(args.reason.split())
+    reason = " ".join("".join(" " if unicodedata.category(c)[0] == "C" else c for c in args.reason).split())
     if not reason:
         print("provenance: archive kill: --reason must say why the photos were killed", file=sys.stderr)
         return EXIT_USAGE

@@ -142,6 +142,12 @@ _DOTTED_TIME = re.compile(r"(?<![.\d])(\d{1,2})[.h](\d{2})(?![.\d])")
 _FOUR_DIGIT_TIME = re.compile(r"(?<![\d:./-])([01]\d|2[0-3])([0-5]\d)(?=\s*(?:hrs?|h|hours|" +
                               "|".join(TIME_ZONES) + r")\b)", re.IGNORECASE)
 _ITEM_SPLIT = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b|\+)\s*", re.IGNORECASE)
+MAX_TEXT = 10_000
+"""Characters of one field that are read: agencies' instructions are a few hundred."""
+MAX_WORDING = 300
+"""Longest wording kept in a `Restriction` (and quoted in messages); longer ones are cut with "..."."""
+MAX_TIME_TEXT = 200
+"""Characters after an embargo wording that are read as its time."""
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 _PLUS_NOT_REQUIRED = re.compile(r"(?:^|[/#-])CR-NRQ$|^not\s+required$", re.IGNORECASE)
 
@@ -149,11 +155,11 @@ _PLUS_NOT_REQUIRED = re.compile(r"(?:^|[/#-])CR-NRQ$|^not\s+required$", re.IGNOR
 def parse_terms(text: str, field: str) -> tuple[Restriction, ...]:
     """Every condition the text states, in the order written; `field` names where it was read."""
     found: list[Restriction] = []
-    text = _CONTROL.sub(" ", text)
+    text = _CONTROL.sub(" ", text[:MAX_TEXT])
     for clause in _clauses(text):
         matches = list(_COMPILED.finditer(clause))
         if not matches:
-            suffix = SUFFIX_OUT.match(clause)
+            suffix = SUFFIX_OUT.match(clause) if len(clause) <= MAX_WORDING else None
             if suffix:
                 found.extend(_out(suffix.group(1), " ".join(clause.split()), field))
             continue
@@ -196,16 +202,18 @@ def _clauses(text: str) -> list[str]:
 
 
 def _restrictions(kind: RestrictionKind, value: str, whole: str, field: str) -> list[Restriction]:
+    whole = whole if len(whole) <= MAX_WORDING else whole[:MAX_WORDING - 3].rstrip() + "..."
     if kind is K.EMBARGO:
-        when = embargo_time(value)
+        when = embargo_time(value[:MAX_TIME_TEXT])
         return [Restriction(kind, whole, field, value=when.isoformat() if when else None)]
     if kind is K.MANDATORY_CREDIT:
+        value = value[:MAX_WORDING]
         credit = re.sub(r"\s*\((?=[^)]*\d)[\w-]{3,}\)\s*$", "", value).strip(" \"'“”")  # a picture-desk id
         return [Restriction(kind, whole, field, value=credit or None)]
     if kind is K.TERRITORY:
-        return [Restriction(kind, whole, field, places=_places(value))]
+        return [Restriction(kind, whole, field, places=_places(value[:MAX_WORDING]))]
     if kind is K.OUTLET:
-        return _out(value, whole, field)
+        return _out(value[:MAX_WORDING], whole, field)
     return [Restriction(kind, whole, field)]
 
 

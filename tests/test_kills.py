@@ -63,7 +63,9 @@ def test_a_killed_photo_is_an_error_when_used_again(cli, desk: Path) -> None:
 
 
 def test_killing_again_replaces_the_reason(cli, desk: Path) -> None:
-    assert cli("archive", "kill", "killed/cat.jpg", "--reason", "first").code == 0
+    assert cli("archive", "kill", "killed/cat.jpg", "--reason", "first\x1b[31m\x07 one").code == 0
+    [finding] = _killed(cli("check", "--format", "json", "same"))
+    assert '"first [31m one"' in finding["message"]  # no control character from the input in the output
     assert cli("archive", "kill", "killed/cat.jpg", "--reason", "second reason").code == 0
     [finding] = _killed(cli("check", "--format", "json", "same"))
     assert '"second reason"' in finding["message"] and "first" not in finding["message"]

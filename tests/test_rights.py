@@ -165,9 +165,11 @@ def test_hostile_text_is_read_quietly() -> None:
     assert parse_terms("", "instructions") == ()
     assert parse_terms("EMBARGOED UNTIL \x1b[31m 10 December 2026 \x00", "instructions")[0].wording == (
         "EMBARGOED UNTIL [31m 10 December 2026")
-    long = "NO SALES. " * 5000 + "EMBARGOED UNTIL 99999999999999999999 GMT"
-    found = parse_terms(long, "instructions")
+    found = parse_terms("NO SALES. EMBARGOED UNTIL 99999999999999999999 GMT", "instructions")
     assert found[0].kind is K.NO_SALES and found[-1].value is None
+    huge = parse_terms("EMBARGOED UNTIL 10 December 2026 " + "and then some " * 200_000, "instructions")
+    assert len(huge) == 1 and huge[0].value == "2026-12-10T00:00:00+00:00" and len(huge[0].wording) == 300
+    assert parse_terms("NO SALES. " * 200_000, "instructions") == (Restriction(K.NO_SALES, "NO SALES", "instructions"),)
 
 
 @pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool writes the fixture's metadata")
