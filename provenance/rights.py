@@ -69,6 +69,8 @@ WORDINGS: tuple[Wording, ...] = (
     Wording(K.MANDATORY_CREDIT, r"(?:obligatory|compulsory|required)\s+credit\s*:?|credit\s+(?:is\s+)?"
                                 r"(?:required|obligatory|compulsory)\s*:?",
             ("OBLIGATORY CREDIT: Jane Doe/EPA", "Credit required: Jane Doe")),
+    Wording(K.MANDATORY_CREDIT, r"(?:please\s+)?credit\s+as\s*:?|please\s+credit\s*:?",
+            ("Credit as U.S. Navy photo by Jane Doe", "Please credit: Jane Doe/Example Press")),
     Wording(K.TERRITORY, r"(?:no|not\s+for)\s+(?:use|publication|distribution|sale)\s+in(?:\s+the)?\s*:?",
             ("NO USE IN UK", "NOT FOR USE IN THE UNITED KINGDOM, IRELAND AND FRANCE", "NO PUBLICATION IN GERMANY",
              "NOT FOR SALE IN FRANCE")),
@@ -76,8 +78,8 @@ WORDINGS: tuple[Wording, ...] = (
                                   r"not\s+for\s+(?:commercial|advertising)\s+use|no\s+(?:commercial|advertising)"
                                   r"(?:\s+use)?",
             ("EDITORIAL USE ONLY", "For editorial use only", "NOT FOR COMMERCIAL USE", "NO ADVERTISING")),
-    Wording(K.NO_SALES, r"no\s+(?:re-?)?sales?|not\s+for\s+(?:re-?)?sale",
-            ("NO SALES", "NO RESALES", "NOT FOR SALE")),
+    Wording(K.NO_SALES, r"no\s+(?:re-?)?sales?|not\s*for\s*(?:re-?)?sale",
+            ("NO SALES", "NO RESALES", "NOT FOR SALE", "NotForResale")),
     Wording(K.NO_ARCHIVE, r"no\s+archiv(?:es?|ing|al(?:\s+use)?)|(?:do\s+not|not\s+to\s+be)\s+archived?|"
                           r"not\s+for\s+archiv(?:e|ing|al\s+use)",
             ("NO ARCHIVES", "NO ARCHIVE", "Do not archive", "NO ARCHIVAL USE")),
@@ -146,6 +148,9 @@ MAX_TEXT = 10_000
 """Characters of one field that are read: agencies' instructions are a few hundred."""
 MAX_WORDING = 300
 """Longest wording kept in a `Restriction` (and quoted in messages); longer ones are cut with "..."."""
+MAX_CREDIT_WORDS = 10
+"""Most words of a demanded credit; a longer text after "MANDATORY CREDIT" is a sentence, and the
+embedded credit line is what is demanded."""
 MAX_TIME_TEXT = 200
 """Characters after an embargo wording that are read as its time."""
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
@@ -207,7 +212,8 @@ def _restrictions(kind: RestrictionKind, value: str, whole: str, field: str) -> 
         when = embargo_time(value[:MAX_TIME_TEXT])
         return [Restriction(kind, whole, field, value=when.isoformat() if when else None)]
     if kind is K.MANDATORY_CREDIT:
-        value = value[:MAX_WORDING]
+        if len(value.split()) > MAX_CREDIT_WORDS:  # a sentence about the credit, not its wording
+            return [Restriction(kind, whole, field)]
         credit = re.sub(r"\s*\((?=[^)]*\d)[\w-]{3,}\)\s*$", "", value).strip(" \"'“”")  # a picture-desk id
         return [Restriction(kind, whole, field, value=credit or None)]
     if kind is K.TERRITORY:

@@ -98,6 +98,11 @@ CREDITS = [
     ("OBLIGATORY CREDIT: Jane Doe/EPA", "Jane Doe/EPA"),
     ("Credit required: Jane Doe", "Jane Doe"),
     ("MANDATORY CREDIT: REUTERS/J. Smith. THIS IMAGE HAS BEEN SUPPLIED BY A THIRD PARTY.", "REUTERS/J. Smith"),
+    ("Credit as U.S. Navy photo by Jane Doe", "U.S. Navy photo by Jane Doe"),
+    ("Please credit: Jane Doe/Example Press", "Jane Doe/Example Press"),
+    # a sentence after the words: the embedded credit line is demanded
+    ("MANDATORY CREDIT THE EXAMPLE PRESS PROVIDES ACCESS TO THIS HANDOUT PHOTO TO BE USED SOLELY TO ILLUSTRATE "
+     "NEWS REPORTING", None),
 ]
 
 

@@ -5,7 +5,8 @@ What it flags
     does not contain the demanded wording. Case, spacing, punctuation and lead-ins ("Photo by",
     "Photo:", "©") are ignored, and so is a picture-desk reference in brackets at the end of the
     demand ("(12345a)"). A demand without wording ("MANDATORY CREDIT", PLUS CreditLineRequired)
-    asks for the embedded credit line: the credit shown must name its agency or contain it. A
+    asks for the embedded credit line: the credit shown must name its agency or contain it; so
+    does one followed by a sentence rather than a credit (more than ten words). A
     figure showing no credit at all is reported here too, with the wording to use. The wordings
     read (case does not matter):
 
@@ -18,6 +19,8 @@ What it flags
         MUST COURTESY the Doe family
         OBLIGATORY CREDIT: Jane Doe/EPA
         Credit required: Jane Doe
+        Credit as U.S. Navy photo by Jane Doe
+        Please credit: Jane Doe/Example Press
         PLUS CreditLineRequired: credit on image, adjacent to image or in the credits area
 
 Why it matters

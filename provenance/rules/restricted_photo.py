@@ -8,7 +8,7 @@ What it flags
     the figure, so the desk sees them. The wordings read (case does not matter):
 
         EDITORIAL USE ONLY, For editorial use only, NOT FOR COMMERCIAL USE, NO ADVERTISING
-        NO SALES, NO RESALES, NOT FOR SALE
+        NO SALES, NO RESALES, NOT FOR SALE, NotForResale
         NO ARCHIVES, NO ARCHIVE, Do not archive, NO ARCHIVAL USE
         NO ONLINE, NO INTERNET USE, PRINT ONLY, INTERNET OUT
         NO USE IN UK, NOT FOR USE IN THE UNITED KINGDOM, IRELAND AND FRANCE,
