@@ -5,7 +5,8 @@ archive (created beside its `photos` table when missing): its SHA-256, its perce
 recipe that made them, its path, the reason and when it was recorded (UTC). Killing a file again
 replaces its notice. A photo is found killed when it is the same file, or when
 `similarity.compare` (the judge of the archive's searches) finds it the same photo: a resized,
-recompressed, cropped or mirrored copy. Notices hashed by another recipe are matched by file only.
+recompressed, cropped or mirrored copy (`compare_many`: each killed photo is prepared once per
+search). Notices hashed by another recipe are matched by file only.
 
 A Parquet archive (`archive build`) holds no kill notices: asking one for them raises
 `NoKillNotices`, which says so.
@@ -22,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from provenance.archive import BUSY_TIMEOUT_MS, Archive, ArchiveError, photos_of
-from provenance.media.similarity import compare
+from provenance.media.similarity import PreparedHashes, compare_many, prepare
 from provenance.model import Article, Hashes, ImageRecord, KillNotice, Match
 
 _SCHEMA = """
@@ -124,22 +125,30 @@ class KillRegister:
         return out
 
     def search_many(self, queries: Sequence[tuple[Hashes | None, str]]) -> list[tuple[KillNotice, ...]]:
-        """The notices each (hashes, sha256) query matches: the same file, or the same photo."""
+        """The notices each (hashes, sha256) query matches: the same file first, then the same photo as
+        `similarity.compare_many` judges it (each killed photo prepared once for every query)."""
         killed = self.photos()
-        return [tuple(n for photo in killed if (n := notice(photo, hashes, sha256)) is not None)
-                for hashes, sha256 in queries]
-
-
-def notice(photo: KilledPhoto, hashes: Hashes | None, sha256: str) -> KillNotice | None:
-    """The notice `photo` gives an image of these hashes and SHA-256, or None when it is another photo."""
-    if photo.sha256 == sha256:
-        return _notice(photo, 1.0, "the same file (byte-identical)", ())
-    if hashes is None or hashes.version != photo.hashes.version:
-        return None
-    similarity = compare(hashes, photo.hashes)
-    if similarity is None:
-        return None
-    return _notice(photo, similarity.score, similarity.describe(), similarity.how)
+        groups: dict[str, list[tuple[KilledPhoto, PreparedHashes]]] = {}
+        for photo in killed:
+            try:
+                groups.setdefault(photo.hashes.version, []).append((photo, prepare(photo.hashes)))
+            except (KeyError, ValueError):  # recorded by its content only, or damaged: matched by file
+                continue
+        results = []
+        for hashes, sha256 in queries:
+            found = {p.sha256: _notice(p, 1.0, "the same file (byte-identical)", ()) for p in killed
+                     if p.sha256 == sha256}
+            group = groups.get(hashes.version, []) if hashes is not None else []
+            if hashes is not None and group:
+                try:
+                    judged = compare_many(prepare(hashes), [prepared for _, prepared in group])
+                except (KeyError, ValueError):
+                    judged = [None] * len(group)
+                for (photo, _), similarity in zip(group, judged, strict=True):
+                    if similarity is not None and photo.sha256 not in found:
+                        found[photo.sha256] = _notice(photo, similarity.score, similarity.describe(), similarity.how)
+            results.append(tuple(found.values()))
+        return results
 
 
 def _notice(photo: KilledPhoto, score: float, similarity: str, how: tuple[str, ...]) -> KillNotice:
