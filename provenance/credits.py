@@ -366,13 +366,14 @@ def person_key(name: str) -> tuple[str, ...]:
 
 
 def is_person(name: str, parser: CreditParser) -> bool:
-    """True when a name credited or embedded is a person's, not an agency, an organisation or a role."""
+    """True when a name credited or embedded is a person's (two to five words), not an agency, an
+    organisation, a role or a desk code."""
     text = " ".join(name.split())
     if not text or _alias_key(text) in ROLE_CREDITS or _NOT_PERSON.search(text):
         return False
     if parser.agency_of(text) or parser.generic_of(text):
         return False
-    return 1 <= len(person_key(text)) <= 5
+    return 2 <= len(person_key(text)) <= 5  # one word is a desk code ("STR", "HO") or a surname alone
 
 
 def same_person(a: str, b: str) -> bool:
