@@ -5,8 +5,9 @@ What it flags
     "John Smith/AFP", or a bare "John Smith" on the credit line) while the image's embedded
     creator (IPTC 2:80 By-line, XMP dc:creator, EXIF Artist) names people, none of them the same.
     Names are compared without case, accents or punctuation, in any order ("Smith, John"), an
-    initial standing for a name ("J. Smith"). Agencies, organisations and roles ("Staff
-    photographer", "Handout") are not compared.
+    initial standing for a name ("J. Smith"). Agencies, organisations, roles ("Staff
+    photographer", "Handout") and one-word names (desk codes such as "STR", a surname alone) are
+    not compared.
 
 Why it matters
     Crediting the wrong photographer misattributes their work, and usually means the wrong photo
