@@ -3,10 +3,10 @@
 `provenance archive kill IMAGE... --reason TEXT` records each image in the `kills` table of the SQLite
 archive (created beside its `photos` table when missing): its SHA-256, its perceptual hashes with the
 recipe that made them, its path, the reason and when it was recorded (UTC). Killing a file again
-replaces its notice. A photo is found killed when it is the same file, or when
-`similarity.compare` (the judge of the archive's searches) finds it the same photo: a resized,
-recompressed, cropped or mirrored copy (`compare_many`: each killed photo is prepared once per
-search). Notices hashed by another recipe are matched by file only.
+replaces its notice. A photo is found killed when it is the same file, or when the archive's
+similarity search finds it the same photo (a resized, recompressed, cropped or mirrored copy): the
+candidates of a `PhotoIndex` of the killed photos, judged by `similarity.compare_many`. Notices
+hashed by another recipe are matched by file only.
 
 A Parquet archive (`archive build`) holds no kill notices: asking one for them raises
 `NoKillNotices`, which says so.
@@ -23,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from provenance.archive import BUSY_TIMEOUT_MS, Archive, ArchiveError, photos_of
+from provenance.media.index import PhotoIndex
 from provenance.media.similarity import PreparedHashes, compare_many, prepare
 from provenance.model import Article, Hashes, ImageRecord, KillNotice, Match
 
@@ -126,25 +127,33 @@ class KillRegister:
 
     def search_many(self, queries: Sequence[tuple[Hashes | None, str]]) -> list[tuple[KillNotice, ...]]:
         """The notices each (hashes, sha256) query matches: the same file first, then the same photo as
-        `similarity.compare_many` judges it (each killed photo prepared once for every query)."""
+        `similarity.compare_many` judges it, among the candidates a `PhotoIndex` of the killed photos
+        finds (as the archive's search does)."""
         killed = self.photos()
-        groups: dict[str, list[tuple[KilledPhoto, PreparedHashes]]] = {}
+        groups: dict[str, tuple[list[KilledPhoto], list[PreparedHashes], PhotoIndex]] = {}
+        usable: dict[str, list[tuple[KilledPhoto, PreparedHashes]]] = {}
         for photo in killed:
             try:
-                groups.setdefault(photo.hashes.version, []).append((photo, prepare(photo.hashes)))
+                usable.setdefault(photo.hashes.version, []).append((photo, prepare(photo.hashes)))
             except (KeyError, ValueError):  # recorded by its content only, or damaged: matched by file
                 continue
+        for version, pairs in usable.items():
+            photos = [photo for photo, _ in pairs]
+            groups[version] = (photos, [prepared for _, prepared in pairs],
+                               PhotoIndex.build([photo.hashes for photo in photos]))
         results = []
         for hashes, sha256 in queries:
             found = {p.sha256: _notice(p, 1.0, "the same file (byte-identical)", ()) for p in killed
                      if p.sha256 == sha256}
-            group = groups.get(hashes.version, []) if hashes is not None else []
-            if hashes is not None and group:
+            if hashes is not None and hashes.version in groups:
+                photos, prepared, index = groups[hashes.version]
                 try:
-                    judged = compare_many(prepare(hashes), [prepared for _, prepared in group])
+                    near = index.candidates(hashes).tolist()
+                    judged = compare_many(prepare(hashes), [prepared[i] for i in near]) if near else []
                 except (KeyError, ValueError):
-                    judged = [None] * len(group)
-                for (photo, _), similarity in zip(group, judged, strict=True):
+                    near, judged = [], []
+                for i, similarity in zip(near, judged, strict=True):
+                    photo = photos[i]
                     if similarity is not None and photo.sha256 not in found:
                         found[photo.sha256] = _notice(photo, similarity.score, similarity.describe(), similarity.how)
             results.append(tuple(found.values()))
