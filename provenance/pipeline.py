@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from provenance import __version__
 from provenance.articles import ArticleError, article_format, read_article
@@ -18,20 +19,12 @@ from provenance.credits import CreditParser
 from provenance.matching import match_figures
 from provenance.media.batch import Budget, ImageBatch, prepare_images
 from provenance.media.files import find_images
-from provenance.model import (
-    ArchiveHit,
-    Article,
-    Finding,
-    ImageRecord,
-    KillNotice,
-    Match,
-    Report,
-    RuleInfo,
-    Severity,
-    joined_path,
-)
+from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
 from provenance.rights import Publisher
 from provenance.rules import ALL_RULES, CheckContext, Rule
+
+if TYPE_CHECKING:
+    from provenance.model import KillNotice
 
 
 class UsageError(Exception):

@@ -10,21 +10,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from provenance.credits import CreditParser
-from provenance.model import (
-    ArchiveHit,
-    Article,
-    Figure,
-    Finding,
-    ImageRecord,
-    KillNotice,
-    Match,
-    Severity,
-    fingerprint,
-)
+from provenance.model import ArchiveHit, Article, Figure, Finding, ImageRecord, Match, Severity, fingerprint
 from provenance.rights import Publisher
 
 if TYPE_CHECKING:
     from provenance.media.similarity import Similarity
+    from provenance.model import KillNotice
 
 
 @dataclass(frozen=True)
