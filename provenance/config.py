@@ -156,13 +156,16 @@ class _Where:
 
 
 _KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache",
-         "file-timeout", "file-memory", "territory", "outlet")
+         "file-timeout", "file-memory")
+
+_PUBLISHER_KEYS = ("territory", "outlet")
+"""Who publishes where (`rights.Publisher`)."""
 
 
 def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
     for key in table:
-        if key not in _KEYS:
-            raise where.error(key, f"unknown key (expected one of: {', '.join(_KEYS)})")
+        if key not in _KEYS + _PUBLISHER_KEYS:
+            raise where.error(key, f"unknown key (expected one of: {', '.join(_KEYS + _PUBLISHER_KEYS)})")
     select = _rules(table, "select", where) if "select" in table else None
     ignore = _rules(table, "ignore", where) if "ignore" in table else frozenset()
     fail_on = None
