@@ -45,7 +45,8 @@ class Wording:
 K = RestrictionKind
 
 WORDINGS: tuple[Wording, ...] = (
-    Wording(K.EMBARGO, r"(?:strictly\s+)?(?:under\s+)?embargo(?:ed)?(?:\s+(?:until|till|to|before))?\s*[:\-–]?",
+    Wording(K.EMBARGO, r"(?<!no )(?:strictly\s+)?(?:under\s+)?embargo(?:ed)?(?:\s+(?:until|till|to|before))?"
+                       r"\s*[:\-–]?",
             ("EMBARGOED UNTIL 00:01 GMT 10 DECEMBER 2026", "EMBARGO: 2026-12-10T00:01Z",
              "Embargoed until 0001 GMT on December 10, 2026", "UNDER EMBARGO UNTIL 10 Dec 2026 00:01 CET",
              "EMBARGOED TO 00.01 BST, 10 December 2026", "STRICTLY EMBARGOED UNTIL 10/12/2026 00:01 GMT")),
@@ -87,7 +88,7 @@ WORDINGS: tuple[Wording, ...] = (
                          r"print\s+(?:use\s+)?only|(?:online|internet|web)\s+out",
             ("NO ONLINE", "NO INTERNET USE", "PRINT ONLY", "INTERNET OUT")),
     Wording(K.OUTLET, r"(?<![\w-])out\s*:", ("OUT: UK", "OUT: The Daily Example", "OUT: UK, IRELAND")),
-    Wording(K.KILLED, r"(?:mandatory\s+)?kill(?:\s+(?:notice|advisory|order))?(?=\s*[:.;,]|\s*$)|"
+    Wording(K.KILLED, r"mandatory\s+kill\b|kill\s+(?:notice|advisory|order)\b|"
                       r"(?:this\s+)?(?:photo|image|picture)\s+(?:has\s+been\s+)?(?:killed|withdrawn|eliminated)|"
                       r"eliminat(?:e|ion)\s*:?\s*(?:this\s+)?(?:photo|image|picture)",
             ("MANDATORY KILL", "KILL NOTICE: the photo was manipulated", "This photo has been withdrawn",
@@ -153,6 +154,8 @@ MAX_CREDIT_WORDS = 10
 embedded credit line is what is demanded."""
 MAX_TIME_TEXT = 200
 """Characters after an embargo wording that are read as its time."""
+_NO_EMBARGO = re.compile(r"(?:(?:is|has\s+been|now)\s+)?(?:lifted|none|n/?a|no)\b", re.IGNORECASE)
+"""What after "EMBARGO" says there is none ("EMBARGO LIFTED", "Embargo: none")."""
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 _PLUS_NOT_REQUIRED = re.compile(r"(?:^|[/#-])CR-NRQ$|^not\s+required$", re.IGNORECASE)
 
@@ -209,6 +212,8 @@ def _clauses(text: str) -> list[str]:
 def _restrictions(kind: RestrictionKind, value: str, whole: str, field: str) -> list[Restriction]:
     whole = whole if len(whole) <= MAX_WORDING else whole[:MAX_WORDING - 3].rstrip() + "..."
     if kind is K.EMBARGO:
+        if _NO_EMBARGO.match(value):
+            return []
         when = embargo_time(value[:MAX_TIME_TEXT])
         return [Restriction(kind, whole, field, value=when.isoformat() if when else None)]
     if kind is K.MANDATORY_CREDIT:

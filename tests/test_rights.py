@@ -112,6 +112,15 @@ def test_mandatory_credit_wordings(text: str, expected: str | None) -> None:
     assert found.kind is K.MANDATORY_CREDIT and found.value == expected
 
 
+def test_words_that_only_resemble_a_wording_are_not_conditions() -> None:
+    for text in ("Police said the attack was meant to kill.", "The embargoed report", "Reuters reported OUT of hours",
+                 "A man sells newspapers; no one buys", "Photographer's note: shot at dawn"):
+        assert [r.kind for r in parse_terms(text, "instructions")] in ([], [K.EMBARGO]), text
+    assert parse_terms("Police said the attack was meant to kill.", "instructions") == ()
+    for text in ("NO EMBARGO", "EMBARGO LIFTED", "Embargo: none", "The embargo has been lifted"):
+        assert parse_terms(text, "instructions") == (), text
+
+
 def test_an_agency_line_is_cut_into_its_conditions() -> None:
     text = ("EMBARGOED UNTIL 00:01 GMT 10 DECEMBER 2026. MANDATORY CREDIT: REUTERS/Jane Doe. EDITORIAL USE ONLY. "
             "NO SALES. NO ARCHIVES; UK OUT; MAGS OUT | OUT: The Daily Example, New Zealand, INTERNET")

@@ -22,7 +22,8 @@ What it flags
     Times are read by python-dateutil: numeric dates day first (10/12/2026 is 10 December) unless
     written year first (ISO 8601); zones by abbreviation (GMT, UTC, BST, CET, CEST, EET, EST, EDT,
     CST, PST, ET, PT, JST, AEST... see `provenance.rights.TIME_ZONES`) or offset (GMT+1, +01:00); a
-    time without a zone is read as UTC; "midnight" and "noon" are understood.
+    time without a zone is read as UTC; "midnight" and "noon" are understood. "NO EMBARGO",
+    "EMBARGO LIFTED" and "Embargo: none" state no embargo.
 
 Why it matters
     Publishing before an embargo lifts breaks the agency's terms and the trust of whoever gave

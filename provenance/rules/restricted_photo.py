@@ -5,7 +5,8 @@ What it flags
     that can be checked against the configuration's `territory` (an ISO 3166 code, "GB") and
     `outlet` (the publication's name) are errors when they apply to this publication ("NO USE IN
     UK" with territory GB; "OUT: The Daily Example" with that outlet); the others are a note on
-    the figure, so the desk sees them. The wordings read (case does not matter):
+    the figure, so the desk sees them (a severity set in configuration applies to both). The
+    wordings read (case does not matter):
 
         EDITORIAL USE ONLY, For editorial use only, NOT FOR COMMERCIAL USE, NO ADVERTISING
         NO SALES, NO RESALES, NOT FOR SALE, NotForResale
