@@ -16,13 +16,14 @@ The reference value of each field is ExifTool's reading:
   MWG:DateTimeOriginal, MWG:City, MWG:State, MWG:Country). For creator,
   copyright and caption, a PNG file's own Author/Copyright/Description text is
   the reference when the MWG tag is absent (the reader falls back to it too).
-* credit, source, headline, creator_title: not MWG composites; the reference
-  is the XMP value (photoshop:Credit/Source/Headline/AuthorsPosition) when
-  ExifTool found one, else the IPTC value (IPTC:Credit/Source/Headline/
-  By-lineTitle) of the first IPTC record ("IPTC2" and later records are not
+* credit, source, headline, creator_title, instructions: not MWG composites; the
+  reference is the XMP value (photoshop:Credit/Source/Headline/AuthorsPosition/
+  Instructions) when ExifTool found one, else the IPTC value (IPTC:Credit/Source/
+  Headline/By-lineTitle/SpecialInstructions) of the first IPTC record ("IPTC2" and later records are not
   used, as in ExifTool's default priority).
-* digital_source_type, web_statement, licensor: XMP-iptcExt:DigitalSourceType,
-  XMP-xmpRights:WebStatement, XMP-plus:LicensorName.
+* digital_source_type, web_statement, licensor, usage_terms:
+  XMP-iptcExt:DigitalSourceType, XMP-xmpRights:WebStatement, XMP-plus:LicensorName,
+  XMP-xmpRights:UsageTerms.
 
 Normalisation, applied identically to both sides before comparing:
 
@@ -91,6 +92,8 @@ TEXT_FIELDS = (
     "digital_source_type",
     "web_statement",
     "licensor",
+    "instructions",
+    "usage_terms",
 )
 """The fields compared, in report order."""
 
@@ -109,11 +112,13 @@ _XMP_THEN_IPTC = {
     "source": ("XMP-photoshop:Source", "IPTC:Source"),
     "headline": ("XMP-photoshop:Headline", "IPTC:Headline"),
     "creator_title": ("XMP-photoshop:AuthorsPosition", "IPTC:By-lineTitle"),
+    "instructions": ("XMP-photoshop:Instructions", "IPTC:SpecialInstructions"),
 }
 _XMP_ONLY = {
     "digital_source_type": "XMP-iptcExt:DigitalSourceType",
     "web_statement": "XMP-xmpRights:WebStatement",
     "licensor": "XMP-plus:LicensorName",
+    "usage_terms": "XMP-xmpRights:UsageTerms",
 }
 
 
@@ -272,6 +277,7 @@ def pillow_baseline(data: bytes) -> dict[str, str]:
         "city": ip(90),
         "state": ip(95),
         "country": ip(101),
+        "instructions": ip(40),
     }
     return {k: v for k, v in ((k, normalise(k, v)) for k, v in out.items()) if v is not None}
 

@@ -1,4 +1,4 @@
-"""`provenance archive add` and `provenance archive search`: record published photos, find earlier uses.
+"""`provenance archive add`, `search` and `kill`: record published photos, find earlier uses, record kills.
 
 Exit codes as for `check`: 0 done, 1 a file could not be read, 2 usage error (also an archive
 that cannot be opened, or whose hashes were made by another recipe), 3 internal error.
@@ -10,11 +10,12 @@ import argparse
 import dataclasses
 import json
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options, run_with_progress
-from provenance.model import ArchiveHit, Hashes
+from provenance.model import ArchiveHit, Hashes, KillNotice
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -43,6 +44,14 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     search.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     search.add_argument("--config", type=Path, metavar="FILE",
                         help="read this configuration file instead of looking for one from the current folder")
+    kill = commands.add_parser("kill", help="record photos as killed, so that `check` reports any use of them",
+                               description="Record each IMAGE as killed (by its content and its perceptual hashes, "
+                                           "so edited copies are caught), with the reason.")
+    kill.add_argument("images", nargs="+", metavar="IMAGE", type=Path)
+    kill.add_argument("--reason", required=True, metavar="TEXT", help="why the photos were killed (quoted by `check`)")
+    _archive_option(kill)
+    kill.add_argument("--config", type=Path, metavar="FILE",
+                      help="read this configuration file instead of looking for one from the current folder")
     from provenance.scale_cli import add_commands as add_scale_commands  # `archive build`, `archive import`
     from provenance.scale_cli import add_scheduler_option
 
@@ -62,11 +71,13 @@ def run(args: argparse.Namespace) -> int:
         return _add(args)
     if args.archive_command == "search":
         return _search(args)
+    if args.archive_command == "kill":
+        return _kill(args)
     if args.archive_command in ("build", "import"):
         from provenance.scale_cli import run as run_scale
 
         return run_scale(args)
-    print("provenance: archive: expected a command: add, search, build or import", file=sys.stderr)
+    print("provenance: archive: expected a command: add, search, kill, build or import", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -107,18 +118,67 @@ def _add(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if report.errors else EXIT_CLEAN
 
 
-def _search(args: argparse.Namespace) -> int:
-    from provenance.archive import ArchiveError, open_archive
+def _configured_archive(args: argparse.Namespace) -> Path | None:
+    """`--archive`, else the configuration's `archive`, else the default; None (after one line on
+    stderr) when the configuration cannot be read."""
     from provenance.config import DEFAULT_ARCHIVE, ConfigError, find_config, load_config
-    from provenance.media.reader import read_image
 
     try:
         found = args.config if args.config is not None else find_config(Path.cwd())
         configured = load_config(found).archive if found is not None else None
     except ConfigError as exc:
         print(f"provenance: {exc}", file=sys.stderr)
+        return None
+    return args.archive or configured or DEFAULT_ARCHIVE
+
+
+def _kill(args: argparse.Namespace) -> int:
+    from provenance.archive import ArchiveError, location
+    from provenance.kills import KilledPhoto, KillRegister, now
+    from provenance.media.reader import read_image
+
+    path = _configured_archive(args)
+    if path is None:
         return EXIT_USAGE
-    path = args.archive or configured or DEFAULT_ARCHIVE
+    reason = " ".join("".join(" " if unicodedata.category(c)[0] == "C" else c for c in args.reason).split())
+    if not reason:
+        print("provenance: archive kill: --reason must say why the photos were killed", file=sys.stderr)
+        return EXIT_USAGE
+    missing = [image for image in args.images if not image.is_file()]
+    for image in missing:
+        print(f"provenance: {image}: not a file", file=sys.stderr)
+    if missing:
+        return EXIT_USAGE
+    failed = 0
+    when = now()
+    try:
+        with KillRegister(path, create=True) as register:
+            for image in args.images:
+                record = read_image(image, image.name, image.parent.as_posix())
+                hashes = record.hashes
+                if hashes is None:  # its copies cannot be known: the file itself still is
+                    reason_line = "; ".join(record.errors) or "cannot be decoded"
+                    print(f"provenance: {image.as_posix()}: {reason_line}; recorded by its content only",
+                          file=sys.stderr)
+                    failed += 1
+                    hashes = Hashes(version="")
+                register.kill(KilledPhoto(sha256=record.sha256, image=location(record.root, record.path, Path.cwd()),
+                                          reason=reason, killed=when, hashes=hashes))
+                print(f"{image.as_posix()}: killed in {path.as_posix()} ({reason})")
+    except ArchiveError as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _search(args: argparse.Namespace) -> int:
+    from provenance.archive import ArchiveError, open_archive
+    from provenance.kills import KillRegister, NoKillNotices
+    from provenance.media.reader import read_image
+
+    path = _configured_archive(args)
+    if path is None:
+        return EXIT_USAGE
     results: list[dict[str, object]] = []
     queries: list[tuple[Hashes, str | None]] = []
     errors: list[str] = []
@@ -141,19 +201,35 @@ def _search(args: argparse.Namespace) -> int:
             # One pass over the archive for every image (a Parquet archive reads each partition once).
             for result, hits in zip(results, archive.search_many(queries), strict=True):
                 result["matches"] = [_hit_json(h) for h in hits]
+        holds_kills = True
+        killed: list[tuple[KillNotice, ...]]
+        try:
+            with KillRegister(path) as register:
+                killed = register.search_many([(h, str(sha)) for h, sha in queries])
+        except NoKillNotices as exc:
+            print(f"provenance: note: {exc}", file=sys.stderr)
+            holds_kills = False
+            killed = [() for _ in queries]
+        for result, found in zip(results, killed, strict=True):
+            result["killed"] = [_notice_json(n) for n in found]
     except ArchiveError as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
     for error in errors:
         print(f"provenance: {error}", file=sys.stderr)
     if args.format == "json":
-        document = {"archive": path.as_posix(), "images": results, "errors": errors}
+        document = {"archive": path.as_posix(), "holds_kill_notices": holds_kills, "images": results,
+                    "errors": errors}
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
         for result in results:
             print(result["image"])
             matches = result["matches"]
-            assert isinstance(matches, list)
+            notices = result["killed"]
+            assert isinstance(matches, list) and isinstance(notices, list)
+            for n in notices:
+                print(f"  KILLED on {n['killed'][:10]}: {n['reason']} ({n['similarity']}"
+                      f"{', killed as ' + n['image'] if n['image'] else ''})")
             if not matches:
                 print("  no earlier use recorded")
             for m in matches:
@@ -182,4 +258,17 @@ def _hit_json(hit: ArchiveHit) -> dict[str, object]:
         "similarity": hit.similarity,
         "score": round(hit.score, 3),
         "how": list(hit.how),
+    }
+
+
+def _notice_json(notice: KillNotice) -> dict[str, object]:
+    """A kill notice as JSON: why and when, and how similar the searched image is to the killed one."""
+    return {
+        "reason": notice.reason,
+        "killed": notice.killed,
+        "image": notice.image,
+        "sha256": notice.sha256,
+        "similarity": notice.similarity,
+        "score": round(notice.score, 3),
+        "how": list(notice.how),
     }

@@ -194,6 +194,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     from provenance.discovery import exclusions
     from provenance.per_file_ignores import PerFileIgnores
     from provenance.pipeline import CheckOptions, UsageError
+    from provenance.rights import Publisher
 
     if args.config is not None:
         if not args.config.is_file():
@@ -248,6 +249,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         per_file_ignores=PerFileIgnores(config.path.parent, config.per_file_ignores)
         if config.path is not None and config.per_file_ignores else None,
         changed_since=getattr(args, "changed_since", None),
+        publisher=Publisher(territory=config.territory, outlet=config.outlet),
     )
 
 

@@ -21,6 +21,8 @@ other from its top level).
     exclude = ["drafts/"]                    # .gitignore-style globs not walked (replaces the defaults)
     extend-exclude = ["*.draft.md"]          # more globs not walked, on top of `exclude`
     respect-gitignore = true                 # skip what .gitignore ignores in a git work tree
+    territory = "GB"                         # where the articles are published (ISO 3166 code or name)
+    outlet = "The Daily Example"             # the publication's name, as agencies' "OUT:" lines name it
 
     [tool.provenance.severity]
     missing-caption = "error"
@@ -46,6 +48,7 @@ from types import MappingProxyType
 from typing import Any
 
 from provenance.model import Severity
+from provenance.rights import territory_code
 from provenance.rules import find_rule, rules_by_prefix
 from provenance.rules.reused_photo import SCOPES, ReuseScope
 
@@ -107,6 +110,10 @@ class Config:
     """Whether `.gitignore` files are honoured; None: not set."""
     per_file_ignores: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     """Glob (relative to the configuration file's folder) -> rule names not reported for the files it matches."""
+    territory: str | None = None
+    """ISO 3166-1 alpha-2 code of the territory the articles are published in; None: not set."""
+    outlet: str | None = None
+    """The publication's name, checked against agencies' outlet restrictions; None: not set."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -171,11 +178,14 @@ _KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold
          "file-timeout", "file-memory", "reuse-scope", "exclude", "extend-exclude", "respect-gitignore",
          "per-file-ignores")
 
+_PUBLISHER_KEYS = ("territory", "outlet")
+"""Who publishes where (`rights.Publisher`)."""
+
 
 def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
     for key in table:
-        if key not in _KEYS:
-            raise where.error(key, f"unknown key (expected one of: {', '.join(_KEYS)})")
+        if key not in _KEYS + _PUBLISHER_KEYS:
+            raise where.error(key, f"unknown key (expected one of: {', '.join(_KEYS + _PUBLISHER_KEYS)})")
     select = _rules(table, "select", where) if "select" in table else None
     ignore = _rules(table, "ignore", where) if "ignore" in table else frozenset()
     fail_on = None
@@ -236,7 +246,20 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
     per_file: dict[str, frozenset[str]] = {}
     for glob, rules in _table(table, "per-file-ignores", where).items():
         per_file[glob] = _rules({glob: rules}, glob, _Where(where.file, f"{where.prefix}per-file-ignores."))
+    territory = None
+    if "territory" in table:
+        value = table["territory"]
+        territory = territory_code(value) if isinstance(value, str) else None
+        if territory is None:
+            raise where.error("territory", f"expected an ISO 3166 country code or name such as \"GB\", not {value!r}")
+    outlet = None
+    if "outlet" in table:
+        value = table["outlet"]
+        if not isinstance(value, str) or not value.strip():
+            raise where.error("outlet", f"expected the publication's name, not {_type(value)}")
+        outlet = " ".join(value.split())
     return Config(
+        territory=territory, outlet=outlet,
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
         fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age, cache=cache,
         file_timeout=file_timeout, file_memory=file_memory, reuse_scope=reuse_scope,

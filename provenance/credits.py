@@ -300,3 +300,99 @@ def consistent(shown: Credit, embedded: Iterable[Credit]) -> bool | None:
     if not shown_agencies or not embedded_agencies:
         return None
     return bool(shown_agencies & embedded_agencies)
+
+
+ROLE_CREDITS = frozenset({
+    "staff", "staff photo", "staff photographer", "staff photographers", "staff photograph", "staff image",
+    "freelance", "freelance photographer", "contributor", "contributing photographer", "stringer",
+    "file", "file photo", "handout", "pool", "supplied", "unknown", "unknown photographer", "anonymous",
+})
+"""Credit lines that name a role, not a person ("Staff photographer"): a credit, never a photographer."""
+
+_NOT_PERSON = re.compile(
+    r"\b(?:family|museum|archives?|collection|library|university|ministry|government|police|office|department|"
+    r"council|agency|press|news|studio|studios|foundation|institute|company|ltd|inc|llc|gmbh|handout|courtesy|"
+    r"staff|pool|file|photographer|photographers|contributor|stringer|freelance|unknown|anonymous|images?|"
+    r"photos?|pictures?)\b",
+    re.IGNORECASE,
+)
+_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "das", "du", "del", "della", "der", "den", "van", "von",
+                        "la", "le", "bin", "ibn", "al", "el", "y", "e", "ter", "ten", "zu", "st"})
+_NAME_WORD = re.compile(r"^(?:[^\W\d_]\.|[^\W\d_]\.-?[^\W\d_]\.|[^\W\d_][^\W\d_]*(?:['’-][^\W\d_]+)*\.?)$")
+_FUNCTION_WORDS = frozenset({
+    "the", "a", "an", "in", "on", "of", "and", "or", "for", "to", "with", "at", "by", "from", "what", "why", "how",
+    "who", "when", "where", "this", "that", "these", "those", "our", "your", "my", "its", "is", "are", "was",
+    "new", "latest", "more", "read", "see", "also", "watch", "video", "pictures", "photos", "live", "update",
+    "updates", "next", "top", "news", "related", "analysis", "comment", "opinion", "background", "timeline",
+    "source", "sources", "agencies",
+})
+"""Words that mark a heading or a link ("What Happens Next", "Read More"), never a name."""
+
+
+def bare_name(line: str) -> bool:
+    """True when a line is a credit made of a bare name ("Jane Doe", "María José García", "J. Smith") or a
+    role ("Staff photographer"), with no agency or lead-in; headings ("What Happens Next", "LATEST
+    DEVELOPMENTS:") are not names."""
+    text = " ".join(line.split())
+    if not text or len(text) > 60:
+        return False
+    if _alias_key(text) in ROLE_CREDITS:
+        return True
+    words = text.split(" ")
+    if not 2 <= len(words) <= 4 or text.isupper() or text[-1] in ":;,!?":
+        return False
+    named = 0
+    for word in words:
+        lower = word.casefold()
+        if lower in _PARTICLES and named:
+            continue
+        if lower.strip(".") in _FUNCTION_WORDS or not _NAME_WORD.match(word) or not word[0].isupper():
+            return False
+        named += 1
+    return named >= 2
+
+
+def person_key(name: str) -> tuple[str, ...]:
+    """A person's name as comparable words: accents, case and punctuation dropped, "Doe, Jane" read as
+    "Jane Doe"."""
+    text = " ".join(name.split())
+    if text.count(",") == 1:
+        last, first = (part.strip() for part in text.split(","))
+        if last and first:
+            text = f"{first} {last}"
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    return tuple(re.findall(r"[^\W\d_]+", folded))
+
+
+def is_person(name: str, parser: CreditParser) -> bool:
+    """True when a name credited or embedded is a person's (two to five words), not an agency, an
+    organisation, a role or a desk code."""
+    text = " ".join(name.split())
+    if not text or _alias_key(text) in ROLE_CREDITS or _NOT_PERSON.search(text):
+        return False
+    if parser.agency_of(text) or parser.generic_of(text):
+        return False
+    return 2 <= len(person_key(text)) <= 5  # one word is a desk code ("STR", "HO") or a surname alone
+
+
+def same_person(a: str, b: str) -> bool:
+    """True when two names can be the same person: the same words in any order and case, accents
+    dropped, an initial standing for a name ("J. Smith", "Smith, John" and "JOHN SMITH" are John Smith)."""
+    left, right = person_key(a), person_key(b)
+    if not left or not right:
+        return False
+    short, long_ = (left, right) if len(left) <= len(right) else (right, left)
+    free = list(long_)
+    full = False
+    for word in sorted(short, key=len, reverse=True):  # whole words first, then initials
+        match = next((w for w in free if w == word), None)
+        if match is None and len(word) == 1:
+            match = next((w for w in free if w[0] == word), None)
+        if match is None and len(word) > 1:
+            match = next((w for w in free if len(w) == 1 and w == word[0]), None)
+        if match is None:
+            return False
+        full = full or (len(word) > 1 and match == word)
+        free.remove(match)
+    return full

@@ -88,6 +88,8 @@ def render_text(record: dict[str, Any], *, hashes: bool = False) -> str:
 def _value(key: str, value: Any) -> str:
     if key == "gps" and isinstance(value, list) and len(value) == 2:
         return f"{value[0]:.6f}, {value[1]:.6f}"
+    if key == "restrictions" and isinstance(value, list):
+        return "; ".join(f"{r['kind']}: {r['wording']}" for r in value if isinstance(r, dict))
     if isinstance(value, list):
         return "; ".join(json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v) for v in value)
     if isinstance(value, dict):

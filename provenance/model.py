@@ -133,6 +133,9 @@ class Figure:
     """Alternative text, when the markup has one."""
     suppressions: tuple[Suppression, ...] = ()
     """Inline suppressions written on or just before this figure."""
+    image_element: bool = False
+    """True when the figure is an image element of the markup (`<img>`, a Markdown image or figure
+    shortcode), which can carry alt text; False in plain text and for JSON-LD or Open Graph images."""
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,51 @@ class C2PAInfo:
     """Validation failures, one line each."""
 
 
+class RestrictionKind(str, enum.Enum):
+    """What an agency's instruction or usage term demands (see `provenance.rights` for the wordings)."""
+
+    EMBARGO = "embargo"
+    """Not to be published before a time."""
+    MANDATORY_CREDIT = "mandatory-credit"
+    """A credit that must be shown, in the agency's wording when it gives one."""
+    EDITORIAL_USE_ONLY = "editorial-use-only"
+    """Editorial use only: no advertising or commercial use."""
+    NO_SALES = "no-sales"
+    """Not to be sold on (no sales, no resales)."""
+    NO_ARCHIVE = "no-archive"
+    """Not to be kept in the publisher's archive."""
+    NO_ONLINE = "no-online"
+    """Not to be published online (print only)."""
+    TERRITORY = "territory"
+    """Not to be published in the territories named."""
+    OUTLET = "outlet"
+    """Not to be used by the outlets or media named ("OUT: ...", "TV OUT")."""
+    KILLED = "killed"
+    """A kill advisory: the agency withdrew the photo."""
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """One condition an image's rights metadata states, parsed."""
+
+    kind: RestrictionKind
+    """What it restricts."""
+    wording: str
+    """The words as the metadata has them ("EMBARGOED UNTIL 00:01 GMT 10 DECEMBER 2026")."""
+    field: str
+    """The field it was read from: "instructions", "usage_terms", "other_constraints" or "credit_line_required"."""
+    value: str | None = None
+    """EMBARGO: the time it lifts, ISO 8601 in UTC (None when it cannot be read); MANDATORY_CREDIT: the
+    demanded credit (None: the embedded credit line is demanded); OUTLET: the outlets or media named."""
+    places: tuple[str, ...] = ()
+    """TERRITORY: ISO 3166-1 alpha-2 codes of the territories named ("GB"); empty when none is known."""
+
+    def to_json(self) -> dict[str, object]:
+        """Every field as plain JSON data."""
+        return {"kind": self.kind.value, "wording": self.wording, "field": self.field, "value": self.value,
+                "places": list(self.places)}
+
+
 @dataclass(frozen=True)
 class Provenance:
     """The provenance an image carries in its embedded metadata."""
@@ -217,6 +265,17 @@ class Provenance:
     """Where the photo was taken: latitude and longitude in decimal degrees (EXIF GPS; south, west negative)."""
     keywords: tuple[str, ...] = ()
     """Keywords (IPTC 2:25, XMP dc:subject)."""
+    # Rights: what the agency demands of whoever publishes the photo.
+    instructions: str | None = None
+    """Special Instructions (IPTC 2:40, XMP photoshop:Instructions): embargoes, mandatory credits, restrictions."""
+    usage_terms: str | None = None
+    """Rights usage terms (XMP xmpRights:UsageTerms)."""
+    other_constraints: str | None = None
+    """PLUS licensing constraints in words (XMP plus:OtherConstraints)."""
+    credit_line_required: str | None = None
+    """PLUS credit line requirement (XMP plus:CreditLineRequired) as written: a PLUS vocabulary code or URI."""
+    restrictions: tuple[Restriction, ...] = ()
+    """What the four fields above demand, parsed (`provenance.rights.restrictions_of`)."""
     c2pa: C2PAInfo | None = None
     """C2PA content credentials, or None when the file has none (or were not checked)."""
     origins: Mapping[str, str] = field(default_factory=_frozen_map)
@@ -237,7 +296,7 @@ class Provenance:
                     "errors": list(value.errors),
                 }
             elif isinstance(value, tuple):
-                value = list(value)
+                value = [v.to_json() if isinstance(v, Restriction) else v for v in value]
             elif isinstance(value, Mapping):
                 value = {k: value[k] for k in sorted(value)}
             out[f.name] = value
@@ -336,6 +395,26 @@ class ArchiveHit:
     """How similar the two are, 0..1 (1 for the same file)."""
     similarity: str
     """One phrase for an editor: "the same file (byte-identical)", "near-identical (phash distance 2)"..."""
+    how: tuple[str, ...] = ()
+    """How one copy differs from the other ("cropped", "mirrored"...); empty for plain copies."""
+
+
+@dataclass(frozen=True)
+class KillNotice:
+    """A photo recorded as killed in the archive (`provenance archive kill`) that an image matches."""
+
+    reason: str
+    """Why it was killed, as recorded."""
+    killed: str
+    """When the kill was recorded, ISO 8601 in UTC."""
+    image: str | None
+    """The killed image file's path when it was recorded."""
+    sha256: str
+    """SHA-256 of the killed image file."""
+    score: float
+    """How similar the two are, 0..1 (1 for the same file)."""
+    similarity: str
+    """One phrase for an editor: "the same file (byte-identical)", "mirrored copy"..."""
     how: tuple[str, ...] = ()
     """How one copy differs from the other ("cropped", "mirrored"...); empty for plain copies."""
 

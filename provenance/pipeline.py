@@ -4,10 +4,12 @@ images judged -> rules -> suppressions -> baseline -> Report."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from provenance import __version__
 from provenance.articles import ArticleError, article_format, read_article
@@ -21,8 +23,12 @@ from provenance.media.batch import Budget, ImageBatch, prepare_images
 from provenance.media.files import find_images
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
 from provenance.per_file_ignores import PerFileIgnores
+from provenance.rights import Publisher
 from provenance.rules import ALL_RULES, CheckContext, Rule
 from provenance.rules.reused_photo import ReuseScope
+
+if TYPE_CHECKING:
+    from provenance.model import KillNotice
 
 
 class UsageError(Exception):
@@ -81,6 +87,8 @@ class CheckOptions:
     """Rules not reported for the files globs match (`per-file-ignores`)."""
     changed_since: str | None = None
     """A git revision: only the articles changed since it (or whose images changed) are checked."""
+    publisher: Publisher = field(default_factory=Publisher)
+    """Territory and outlet the articles are published in, from configuration (restricted-photo)."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -175,8 +183,11 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
             articles.extend(target_articles)
         archive_hits, archive_errors = _archive_stage(options, articles, images, matches)
         errors.extend(archive_errors)
+        kills, kill_errors = _kill_stage(options, articles, images, matches)
+        errors.extend(kill_errors)
         ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
-                           options=_rule_options(options), archive=archive_hits)
+                           options=_rule_options(options), archive=archive_hits, publisher=options.publisher,
+                           kills=kills)
         ctx = _similarity_stage(ctx, options, cache, progress)
     finally:
         if cache is not None:
@@ -248,6 +259,25 @@ def _archive_stage(options: CheckOptions, articles: list[Article], images: list[
         return lookup(options.archive, articles, images, matches, Path.cwd(), scheduler=options.scheduler)
     except NotAnArchive as exc:
         raise UsageError(str(exc)) from None
+
+
+def _kill_stage(options: CheckOptions, articles: list[Article], images: list[ImageRecord],
+                matches: list[Match]) -> tuple[Mapping[tuple[str, str, int], tuple[KillNotice, ...]], list[str]]:
+    """Each figure's kill notices in the photo archive, when one is named and killed-photo runs."""
+    if options.archive is None or not any(r.name == "killed-photo" for r in active_rules(options)):
+        return MappingProxyType({}), []
+    from provenance.archive import ArchiveError
+    from provenance.kills import NoKillNotices, lookup
+
+    if not options.archive.is_file() and not options.archive.is_dir():
+        raise UsageError(f"archive {options.archive}: no such file (`provenance archive add` creates it)")
+    try:
+        return lookup(options.archive, articles, images, matches, Path.cwd()), []
+    except NoKillNotices as exc:
+        logging.getLogger("provenance.kills").warning("%s; killed-photo checks kill advisories only", exc)
+        return MappingProxyType({}), []
+    except ArchiveError as exc:
+        return MappingProxyType({}), [str(exc)]
 
 
 def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCache | None,

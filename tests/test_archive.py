@@ -165,7 +165,7 @@ def test_search_json_shape(cli, desk) -> None:
     run = cli("archive", "search", "--format", "json", "ferry/coffee-small.jpg", "cat.jpg", "harbour/coffee.jpg")
     assert run.code == 0, run.err
     document = run.json()
-    assert set(document) == {"archive", "images", "errors"}
+    assert set(document) == {"archive", "holds_kill_notices", "images", "errors"}
     assert document["archive"] == ".provenance/archive.sqlite" and document["errors"] == []
     assert [i["image"] for i in document["images"]] == ["ferry/coffee-small.jpg", "cat.jpg", "harbour/coffee.jpg"]
     resized, cat, same = document["images"]

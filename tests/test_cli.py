@@ -125,7 +125,7 @@ def test_separate_media_folder_and_several_paths(cli, tmp_path) -> None:
     articles, media = tmp_path / "articles", tmp_path / "media"
     articles.mkdir()
     media.mkdir()
-    (articles / "story.md").write_text("![](coffee.jpg)\n*A cup of coffee on a cafe counter.*\nReuters\n",
+    (articles / "story.md").write_text("![A cup](coffee.jpg)\n*A cup of coffee on a cafe counter.*\nReuters\n",
                                        encoding="utf-8")
     shutil.copy(library / "coffee.jpg", media / "coffee.jpg")
     shutil.copy(library / "rocket.jpg", media / "rocket.jpg")

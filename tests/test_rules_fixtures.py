@@ -40,10 +40,19 @@ EXPECTED_BAD = {
     "stale-photo": 1,
     "invalid-content-credentials": 1,
     "previously-published": 1,
+    "embargoed-photo": 1,
+    "mandatory-credit": 1,
+    "restricted-photo": 2,
+    "photographer-mismatch": 1,
+    "missing-alt-text": 1,
+    "killed-photo": 1,
 }
 
 ARCHIVED = {"previously-published": "published-md"}
 """Rules checked against a photo archive: the fixture folder recorded in it (`archive add`) first."""
+
+KILLED = {"killed-photo": FIXTURES / "library" / "chelsea.jpg"}
+"""Rules checked against a photo archive in which this photo was killed (`archive kill`) first."""
 
 
 def test_every_rule_has_bad_and_clean_fixtures() -> None:
@@ -61,6 +70,10 @@ def test_rule_fixture(case: Path, cli, tmp_path: Path) -> None:
     if rule in ARCHIVED:
         archive = tmp_path / "archive.sqlite"
         assert cli("archive", "add", "--archive", archive, case.parent / ARCHIVED[rule]).code == 0
+        extra = ["--archive", archive]
+    if rule in KILLED:
+        archive = tmp_path / "archive.sqlite"
+        assert cli("archive", "kill", "--archive", archive, KILLED[rule], "--reason", "manipulated").code == 0
         extra = ["--archive", archive]
     run = cli("check", "--format", "json", "--fail-on", "never", *extra, case)
     assert run.code == 0, run.err

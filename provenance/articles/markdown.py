@@ -14,7 +14,9 @@ Recognised figure forms:
 The caption is the text that follows the image in the same paragraph, or the
 next paragraph when it is emphasised or carries a credit; failing both, the
 image title. The credit is a line of its own after the caption, or is split
-off the caption's end ("... (AP Photo/Sam Lee)", "... REUTERS/Jane Doe").
+off the caption's end ("... (AP Photo/Sam Lee)", "... REUTERS/Jane Doe"); a
+last line holding only a name or a role ("Jane Doe", "Staff photographer") is a
+credit too.
 YAML front matter gives the title and date. `<!-- provenance: ignore[rule]
 reason -->` on the figure's line or just before it suppresses findings.
 """
@@ -29,7 +31,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from provenance.articles.suppressions import parse_suppressions
-from provenance.credits import CreditParser
+from provenance.credits import CreditParser, bare_name
 from provenance.model import Article, ArticleFormat, Credit, Figure, Paragraph, Suppression
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -107,6 +109,7 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
                 joined = " ".join(cand_lines)
                 has_credit = bool(cand_lines) and (
                     parser.is_credit_line(cand_lines[-1]) or parser.split(joined)[1] is not None
+                    or (len(cand_lines) >= 2 and bare_name(cand_lines[-1]))
                 )
                 if cand_lines and len(joined) <= _MAX_CAPTION and (emphasised or has_credit):
                     caption_lines = cand_lines
@@ -130,6 +133,7 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
                     credit=credit,
                     alt=img.content or None,
                     suppressions=_near(suppressions, line),
+                    image_element=True,
                 )
             )
     return Article(
@@ -233,7 +237,7 @@ def _caption_and_credit(lines: list[str], parser: CreditParser) -> tuple[str | N
     if not lines:
         return None, None
     credit_raw: str | None
-    if parser.is_credit_line(lines[-1]):
+    if parser.is_credit_line(lines[-1]) or (len(lines) >= 2 and bare_name(lines[-1])):
         credit_raw = lines[-1]
         caption = " ".join(lines[:-1])
     else:
@@ -281,6 +285,7 @@ def _shortcode_figure(
         credit=parser.parse(credit_raw) if credit_raw else None,
         alt=attrs.get("alt") or None,
         suppressions=_near(suppressions, line),
+        image_element=True,
     )
 
 

@@ -4,14 +4,16 @@
     Getty
 
 The line before a credit line is the figure's caption; everything else is
-body text. Story-level lines ("Source Agencies", "Additional reporting by
+body text. A credit line names an agency ("Getty", "REUTERS/Jane Doe"), has a
+lead-in ("Photo: ..."), or is a bare name or role ("Jane Doe", "Staff
+photographer") after a caption of a few words. Story-level lines ("Source Agencies", "Additional reporting by
 ...") are neither figures nor credits. Blank-line separated blocks are
 paragraphs; a file without blank lines has one paragraph per line.
 """
 
 from __future__ import annotations
 
-from provenance.credits import CreditParser, story_source_line
+from provenance.credits import CreditParser, bare_name, story_source_line
 from provenance.model import Article, ArticleFormat, Figure, Paragraph
 
 
@@ -22,13 +24,15 @@ def parse_text(text: str, path: str, root: str, parser: CreditParser, *, encodin
     figure_lines: set[int] = set()
     figures: list[Figure] = []
     for i, line in enumerate(stripped):
-        if not line or i in figure_lines or story_source_line(line) or not parser.is_credit_line(line):
+        if not line or i in figure_lines or story_source_line(line):
             continue
         prev = i - 1
         if prev < 0 or not stripped[prev] or prev in figure_lines:
             continue
         caption_line = stripped[prev]
-        if parser.is_credit_line(caption_line) or story_source_line(caption_line):
+        if not parser.is_credit_line(line) and not (bare_name(line) and _caption_like(caption_line)):
+            continue
+        if parser.is_credit_line(caption_line) or story_source_line(caption_line) or bare_name(caption_line):
             continue
         figure_lines.update((prev, i))
         figures.append(
@@ -51,6 +55,15 @@ def parse_text(text: str, path: str, root: str, parser: CreditParser, *, encodin
         figures=tuple(figures),
         encoding=encoding,
     )
+
+
+_CAPTION_WORDS = 4
+"""Fewest words of a caption whose next line is a bare name: a shorter line is a heading or a name."""
+
+
+def _caption_like(line: str) -> bool:
+    """True when a line can be the caption a bare-name credit line follows (not a heading)."""
+    return len(line.split()) >= _CAPTION_WORDS and not line.endswith(":")
 
 
 def _paragraphs(lines: list[str], skip: set[int]) -> list[Paragraph]:

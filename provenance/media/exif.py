@@ -238,7 +238,7 @@ def _exifread_raw(tag: object) -> bytes | None:
 
 def _combine(pillow: ExifFields, other: ExifFields, origins: dict[str, str]) -> ExifFields:
     """Pillow's IFD0 values, completed by exifread's; Artist or Copyright of IFD2..n wins, as in ExifTool."""
-    changes: dict[str, str] = {}
+    changes: dict[str, object] = {}
     for f in fields(ExifFields):
         mine, theirs = getattr(pillow, f.name), getattr(other, f.name)
         if theirs is None:
@@ -246,7 +246,7 @@ def _combine(pillow: ExifFields, other: ExifFields, origins: dict[str, str]) -> 
         later = f.name in ("artist", "copyright") and origins.get(f.name, "Image") not in ("Image", "Thumbnail")
         if mine is None or later:
             changes[f.name] = theirs
-    return replace(pillow, **changes) if changes else pillow
+    return replace(pillow, **changes) if changes else pillow  # type: ignore[arg-type]
 
 
 def later_block(first: ExifFields, later: ExifFields) -> ExifFields:

@@ -36,6 +36,7 @@ from provenance.media.xmp import (
     parse_packet,
 )
 from provenance.model import C2PAInfo, Provenance
+from provenance.rights import restrictions_of
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Files larger than this are not examined."""
@@ -60,6 +61,7 @@ IPTC_CAPTION = (2, 120)
 IPTC_KEYWORDS = (2, 25)
 IPTC_DATE_CREATED = (2, 55)
 IPTC_TIME_CREATED = (2, 60)
+IPTC_INSTRUCTIONS = (2, 40)
 
 # MWG length limits of the IPTC datasets (bytes)
 LIMIT_CREATOR = 32
@@ -340,6 +342,7 @@ def _reconcile(
         ("source", IPTC_SOURCE, "Source"),
         ("headline", IPTC_HEADLINE, "Headline"),
         ("creator_title", IPTC_BYLINE_TITLE, "AuthorsPosition"),
+        ("instructions", IPTC_INSTRUCTIONS, "Instructions"),
     ):
         put(name, mwg.xmp_then_iptc(_iptc_value(iptc, key), _xmp_value(xmp, (NS_PHOTOSHOP, prop))))
 
@@ -376,6 +379,9 @@ def _reconcile(
         ("digital_source_type", ((NS_IPTC_EXT, "DigitalSourceType"),)),
         ("web_statement", ((NS_XMP_RIGHTS, "WebStatement"),)),
         ("licensor", ((NS_PLUS, "Licensor"), (NS_PLUS, "LicensorName"))),
+        ("usage_terms", ((NS_XMP_RIGHTS, "UsageTerms"),)),
+        ("other_constraints", ((NS_PLUS, "OtherConstraints"),)),
+        ("credit_line_required", ((NS_PLUS, "CreditLineRequired"),)),
     ):
         value = _text(_xmp_value(xmp, *path))
         if value:
@@ -398,7 +404,8 @@ def _reconcile(
                 origins["digital_source_type"] = "C2PA"
                 break
 
-    return Provenance(c2pa=c2pa, origins=MappingProxyType(dict(origins)), **values)
+    record = Provenance(c2pa=c2pa, origins=MappingProxyType(dict(origins)), **values)
+    return dataclasses.replace(record, restrictions=restrictions_of(record))
 
 
 def provenance_to_json(p: Provenance) -> dict[str, Any]:

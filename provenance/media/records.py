@@ -7,14 +7,17 @@ metadata and errors; where the file lies (`path`, `root`) is given back when a r
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from provenance.model import C2PAInfo, Hashes, ImageRecord, Provenance
+from provenance.rights import restrictions_of
 
 _TEXT_FIELDS = ("credit", "creator_title", "copyright", "source", "caption", "headline", "date_created", "city",
-                "state", "country", "digital_source_type", "web_statement", "licensor", "camera_make", "camera_model")
+                "state", "country", "digital_source_type", "web_statement", "licensor", "camera_make", "camera_model",
+                "instructions", "usage_terms", "other_constraints", "credit_line_required")
 
 
 def content_to_json(record: ImageRecord) -> dict[str, Any]:
@@ -54,8 +57,9 @@ def record_from_json(data: Mapping[str, Any], path: str, root: str) -> ImageReco
 
 
 def _metadata(data: Mapping[str, Any]) -> Provenance:
+    """The metadata of a record; its restrictions are parsed again from the text fields they come from."""
     c2pa = data.get("c2pa")
-    return Provenance(
+    meta = Provenance(
         **{name: _opt_str(data.get(name)) for name in _TEXT_FIELDS},
         creator=tuple(_str(c) for c in data.get("creator", ())),
         keywords=tuple(_str(k) for k in data.get("keywords", ())),
@@ -69,7 +73,9 @@ def _metadata(data: Mapping[str, Any]) -> Provenance:
             errors=tuple(_str(e) for e in c2pa.get("errors", ())),
         ),
         origins=_frozen(data.get("origins", {})),
+        restrictions=(),
     )
+    return dataclasses.replace(meta, restrictions=restrictions_of(meta))
 
 
 def _gps(value: Any) -> tuple[float, float] | None:

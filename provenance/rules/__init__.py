@@ -5,12 +5,18 @@ from __future__ import annotations
 from provenance.rules import (
     caption_repeats_body,
     credit_mismatch,
+    embargoed_photo,
     invalid_content_credentials,
+    killed_photo,
+    mandatory_credit,
+    missing_alt_text,
     missing_caption,
     missing_credit,
     missing_image,
+    photographer_mismatch,
     previously_published,
     repeated_caption,
+    restricted_photo,
     reused_photo,
     stale_photo,
     undisclosed_ai_image,
@@ -33,6 +39,12 @@ ALL_RULES: tuple[Rule, ...] = (
     stale_photo.RULE,
     invalid_content_credentials.RULE,
     previously_published.RULE,
+    embargoed_photo.RULE,
+    mandatory_credit.RULE,
+    restricted_photo.RULE,
+    photographer_mismatch.RULE,
+    missing_alt_text.RULE,
+    killed_photo.RULE,
 )
 """Every rule, in code order."""
 

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 from provenance import DOCS_URL
 from provenance.credits import CreditParser
 from provenance.model import ArchiveHit, Article, Figure, Finding, ImageRecord, Match, Severity, fingerprint
+from provenance.rights import Publisher
 
 if TYPE_CHECKING:
     from provenance.media.similarity import Similarity
+    from provenance.model import KillNotice
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,11 @@ class CheckContext:
     """Pairs of images judged before the rules ran (see `provenance.media.pairs`): (sha256 of the first
     image, of the second) -> how alike they are, or None for different photos. `similarity` compares
     the pairs it lacks."""
+    publisher: Publisher = field(default_factory=Publisher)
+    """Who publishes, and where: what territory and outlet restrictions are checked against (configuration)."""
+    kills: Mapping[tuple[str, str, int], tuple[KillNotice, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Kill notices of the photo archive a figure's photo matches: (root, article path, figure index) ->
+    notices; empty when no archive was searched."""
 
     @cached_property
     def _images_by_path(self) -> dict[tuple[str, str], ImageRecord]:
@@ -50,6 +57,10 @@ class CheckContext:
     def archive_hits(self, article: Article, figure: Figure) -> tuple[ArchiveHit, ...]:
         """The figure's photo as recorded in the archive from other articles, earliest first."""
         return self.archive.get((article.root, article.path, figure.index), ())
+
+    def kill_notices(self, article: Article, figure: Figure) -> tuple[KillNotice, ...]:
+        """The archive's kill notices the figure's photo matches."""
+        return self.kills.get((article.root, article.path, figure.index), ())
 
     def image_of(self, article: Article, figure: Figure) -> ImageRecord | None:
         """The image record a figure was paired with, if any."""

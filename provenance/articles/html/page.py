@@ -140,6 +140,8 @@ class _Fig:
     """The elements its caption and credit were read from (not body text)."""
     teaser: bool = False
     """True when the "caption" is a link to another page: a teaser of another story."""
+    image_element: bool = False
+    """True when an `<img>` (or `<picture>`) of the markup is the figure's image: it can carry alt text."""
 
 
 @dataclass
@@ -222,6 +224,7 @@ def _parse(data: bytes, path: str, root: str, parser: CreditParser, warnings: li
             caption=f.caption or None,
             credit=parser.parse(f.credit) if f.credit else None,
             alt=f.alt,
+            image_element=f.image_element,
         )
         for i, f in enumerate(figs)
     ]
@@ -1037,6 +1040,7 @@ def _figure_from_block(
         marked=bool(caption_els or credit_els or adjacent[0] or adjacent[1]),
         parts=caption_els + credit_els + adjacent_els,
         teaser=teaser,
+        image_element=img is not None and img.tag != "noscript",
     )
 
 
@@ -1147,6 +1151,7 @@ def _dedupe(figs: list[_Fig]) -> list[_Fig]:
             same.caption = same.caption or fig.caption
             same.credit = same.credit or fig.credit
             same.alt = same.alt or fig.alt
+            same.image_element = same.image_element or fig.image_element
             same.image_ref = same.image_ref or fig.image_ref
             continue
         kept.append(fig)
