@@ -17,6 +17,9 @@ other from its top level).
     cache = ".provenance/cache.sqlite"       # image record cache, relative to the configuration file's folder
     file-timeout = 30                        # seconds one image's reading may take; 0: no limit
     file-memory = 1024                       # megabytes one image's reading may take; 0: no limit
+    fetch = true                             # fetch the remote images of local articles
+    allow-hosts = ["cms-preview.internal"]   # hosts fetched even on a private address
+    fetch-max-mb = 50                        # largest remote response, in megabytes
 
     [tool.provenance.severity]
     missing-caption = "error"
@@ -88,6 +91,12 @@ class Config:
     """Seconds one image's reading may take (0: no limit); None: not set."""
     file_memory: int | None = None
     """Megabytes one image's reading may take (0: no limit); None: not set."""
+    fetch: bool | None = None
+    """Fetch the remote images of local articles; None: not set."""
+    allow_hosts: frozenset[str] = frozenset()
+    """Hosts fetched even when they resolve to a loopback, private or link-local address (lower case)."""
+    fetch_max_mb: int | None = None
+    """Largest remote response, in megabytes; None: not set."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -149,7 +158,7 @@ class _Where:
 
 
 _KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache",
-         "file-timeout", "file-memory")
+         "file-timeout", "file-memory", "fetch", "allow-hosts", "fetch-max-mb")
 
 
 def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
@@ -203,10 +212,22 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
         if not isinstance(value, str) or not value.strip():
             raise where.error("cache", f"expected a file path, not {_type(value)}")
         cache = folder / value
+    fetch = None
+    if "fetch" in table:
+        if not isinstance(table["fetch"], bool):
+            raise where.error("fetch", f"expected true or false, not {_type(table['fetch'])}")
+        fetch = table["fetch"]
+    hosts = table.get("allow-hosts", [])
+    if isinstance(hosts, str):
+        hosts = [hosts]
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip() for h in hosts):
+        raise where.error("allow-hosts", "expected a list of host names")
     return Config(
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
         fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age, cache=cache,
-        file_timeout=file_timeout, file_memory=file_memory,
+        file_timeout=file_timeout, file_memory=file_memory, fetch=fetch,
+        allow_hosts=frozenset(h.strip().lower() for h in hosts),
+        fetch_max_mb=_int(table, "fetch-max-mb", where, 1, None),
     )
 
 

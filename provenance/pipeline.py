@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from provenance import __version__
 from provenance.articles import ArticleError, article_format, read_article
@@ -19,6 +20,13 @@ from provenance.media.batch import Budget, ImageBatch, prepare_images
 from provenance.media.files import find_images
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
 from provenance.rules import ALL_RULES, CheckContext, Rule
+
+if TYPE_CHECKING:
+    from provenance.media.remote import Fetcher
+
+
+REMOTE_MEDIA = "."
+"""The media folder of a URL PATH checked without `--media`: it holds no image (references are URLs)."""
 
 
 class UsageError(Exception):
@@ -66,6 +74,12 @@ class CheckOptions:
     """Megabytes of memory the reading of one image may take (None: no limit); as `file_timeout`."""
     scheduler: str | None = None
     """Dask scheduler address on which a Parquet archive is searched (None: in this process)."""
+    fetch: bool = False
+    """Fetch the remote images of local articles (`--fetch`); the images of URL PATHs are always fetched."""
+    allow_hosts: frozenset[str] = frozenset()
+    """Hosts fetched even when they resolve to a loopback, private or link-local address (`--allow-host`)."""
+    fetch_max_mb: int | None = None
+    """Largest remote response, in megabytes (None: `provenance.media.remote.DEFAULT_MAX_BYTES`)."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -110,10 +124,12 @@ def discover(path: Path, media: Path | None = None) -> Target:
     return Target(label=label, article_root=root, articles=tuple(files), media_root=media or root)
 
 
-def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Progress | None = None) -> Report:
-    """Check every PATH and return the report; `progress` hears how many files are read."""
+def run(paths: Sequence[Path | str], options: CheckOptions | None = None, progress: Progress | None = None) -> Report:
+    """Check every PATH (a file or folder, or an http(s) URL as a string) and return the report; `progress`
+    hears how many files are read."""
     options = options or CheckOptions()
-    targets = [discover(p, options.media) for p in paths]
+    urls = [p for p in paths if isinstance(p, str) and p[:8].lower().startswith(("http://", "https://"))]
+    targets = [discover(Path(p), options.media) for p in paths if p not in urls]
     tick = _Counter(progress, sum(len(t.articles) for t in targets))
     parser = CreditParser.default(options.agencies)
     articles: list[Article] = []
@@ -122,6 +138,11 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
     errors: list[str] = []
     seen_media: dict[Path, list[ImageRecord]] = {}
     cache = RecordCache(options.cache) if options.cache is not None else None
+    fetcher = None
+    if options.fetch or urls:
+        from provenance import fetching  # httpx: only when something is fetched
+
+        fetcher = fetching.open_fetcher(options.fetch_max_mb, options.allow_hosts, urls)
     try:
         # The first media folder is listed and looked up in the cache before any article is parsed:
         # reader processes, when some of its images are to be read, then get ready meanwhile. (The
@@ -146,15 +167,24 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
                 first = None
                 seen_media[media_key] = batch.read()
                 images.extend(seen_media[media_key])
-            matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
-                                         target.media_label))
+            target_matches = match_figures(target_articles, seen_media[media_key], target.article_root,
+                                           target.media_root, target.media_label)
+            if fetcher is not None:
+                target_matches, remote = fetching.fetch_images(target_matches, seen_media[media_key],
+                                                               target.media_label, fetcher, cache)
+                images.extend(remote)
+            matches.extend(target_matches)
             articles.extend(target_articles)
+        if fetcher is not None and urls:
+            _url_stage(urls, fetcher, parser, options, cache, tick, articles, images, matches, errors)
         archive_hits, archive_errors = _archive_stage(options, articles, images, matches)
         errors.extend(archive_errors)
         ctx = CheckContext(articles=tuple(articles), images=tuple(images), matches=tuple(matches), parser=parser,
                            options=_rule_options(options), archive=archive_hits)
         ctx = _similarity_stage(ctx, options, cache, progress)
     finally:
+        if fetcher is not None:
+            fetcher.close()
         if cache is not None:
             cache.close()
     findings = _run_rules(ctx, options)
@@ -173,6 +203,36 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
         fail_on=options.fail_on,
         rules=rule_infos(options),
     )
+
+
+def _url_stage(urls: list[str], fetcher: Fetcher, parser: CreditParser, options: CheckOptions,
+               cache: RecordCache | None, tick: _Counter, articles: list[Article], images: list[ImageRecord],
+               matches: list[Match], errors: list[str]) -> None:
+    """The articles at `urls`, fetched with their images; the images of `--media` (read here unless a
+    target read them) are the originals renditions are matched to."""
+    from provenance import fetching
+
+    media: list[ImageRecord] = []
+    label = REMOTE_MEDIA
+    if options.media is not None:
+        target = Target(options.media.as_posix(), options.media, (), options.media)
+        label = target.media_label
+        media = [im for im in images if im.root == label]
+        if not media:
+            media = _prepare_media(target, tick, options, cache).read()
+            images.extend(media)
+    for url in urls:
+        article = fetching.fetch_article(url, fetcher, parser)
+        tick()
+        if isinstance(article, str):
+            errors.append(article)
+            continue
+        found = match_figures([article], media, Path(REMOTE_MEDIA), options.media or Path(REMOTE_MEDIA), label)
+        found, remote = fetching.fetch_images(found, media, label, fetcher, cache)
+        known = {(im.root, im.path) for im in images}
+        images.extend(im for im in remote if (im.root, im.path) not in known)
+        matches.extend(found)
+        articles.append(article)
 
 
 class _Counter:

@@ -102,7 +102,7 @@ class LocalServer:
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
-            route = None if over else self.routes.get(handler.path)
+            route = None if over else self.routes.get(handler.path.split("?", 1)[0])
             seen.status = self._send(handler, route, over, seen)
         except (BrokenPipeError, ConnectionResetError):
             pass

@@ -40,6 +40,7 @@ EXPECTED_BAD = {
     "stale-photo": 1,
     "invalid-content-credentials": 1,
     "previously-published": 1,
+    "remote-image": 1,
 }
 
 ARCHIVED = {"previously-published": "published-md"}

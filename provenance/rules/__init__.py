@@ -10,6 +10,7 @@ from provenance.rules import (
     missing_credit,
     missing_image,
     previously_published,
+    remote_image,
     repeated_caption,
     reused_photo,
     stale_photo,
@@ -33,6 +34,7 @@ ALL_RULES: tuple[Rule, ...] = (
     stale_photo.RULE,
     invalid_content_credentials.RULE,
     previously_published.RULE,
+    remote_image.RULE,
 )
 """Every rule, in code order."""
 

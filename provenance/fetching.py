@@ -1,0 +1,191 @@
+"""The remote stage of a check: an article fetched from its URL, and the remote images of figures fetched,
+read and matched, through the record cache.
+
+Remote records and URL articles have the root `REMOTE_ROOT`, and their URL as path, so that every report
+names them by URL. A fetch that fails is the record of an unreadable image (the unreadable-image rule
+reports its one line); a refused address or an unsupported scheme leaves the figure remote, with the
+reason (the remote-image rule reports it). Fetching itself is `provenance.media.remote`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import warnings
+from collections.abc import Sequence
+from urllib.parse import urljoin, urlsplit
+
+from PIL import Image
+
+from provenance import __version__
+from provenance.articles.html import parse_html
+from provenance.cache import RecordCache
+from provenance.credits import CreditParser
+from provenance.matching import match_fetched
+from provenance.media.files import OUT_OF_MEMORY, unreadable_record
+from provenance.media.reader import DECODABLE_FORMATS, read_image_bytes
+from provenance.media.records import content_to_json, record_from_json
+from provenance.media.remote import Fetched, Fetcher, FetchPolicy, Validators, decode_data_uri, safe_text
+from provenance.model import Article, ImageRecord, Match, MatchMethod, RefStatus
+
+REMOTE_ROOT = "."
+"""The root of remote image records and URL articles; their paths are their URLs, which `joined_path`
+leaves as they are."""
+USER_AGENT = f"provenance/{__version__} (photo provenance check; fetches article pages and their images)"
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+def is_url(path: object) -> bool:
+    """True for a PATH that is an http(s) URL."""
+    return isinstance(path, str) and path[:8].lower().startswith(("http://", "https://"))
+
+
+def open_fetcher(max_mb: int | None, allow_hosts: frozenset[str], urls: Sequence[str]) -> Fetcher:
+    """The fetcher of a check: the size cap, the allowed hosts and the hosts of the URL PATHs (an
+    article's own host is allowed)."""
+    own = {(urlsplit(u).hostname or "").lower() for u in urls} - {""}
+    max_bytes = (max_mb or FetchPolicy.max_bytes // (1024 * 1024)) * 1024 * 1024
+    policy = FetchPolicy(max_bytes=max_bytes, allow_hosts=frozenset(h.lower() for h in allow_hosts) | own,
+                         user_agent=USER_AGENT)
+    return Fetcher(policy)
+
+
+def fetch_article(url: str, fetcher: Fetcher, parser: CreditParser) -> Article | str:
+    """The article at `url`, its relative image references made absolute against the page's URL (after
+    redirects) or its `<base href>`; or the one-line reason it cannot be checked."""
+    fetched = fetcher.fetch(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+    if fetched.data is None:
+        return f"{safe_text(url)}: {fetched.error or 'no response'}"
+    data = fetched.data
+    if fetched.content_type not in HTML_TYPES and data.lstrip()[:1] != b"<":
+        return f"{safe_text(url)}: not an HTML page (served as {safe_text(fetched.content_type or 'no type')})"
+    article = parse_html(data, url, REMOTE_ROOT, parser)
+    base = fetched.final_url or url
+    figures = tuple(
+        dataclasses.replace(f, image_ref=_absolute(base, f.image_ref)) if f.image_ref else f for f in article.figures)
+    return dataclasses.replace(article, figures=figures)
+
+
+def _absolute(base: str, ref: str) -> str:
+    ref = ref.strip()
+    if ref[:5].lower() == "data:":
+        return ref
+    return urljoin(base, ref)
+
+
+def fetch_images(matches: Sequence[Match], media: Sequence[ImageRecord], media_label: str, fetcher: Fetcher,
+                 cache: RecordCache | None) -> tuple[list[Match], list[ImageRecord]]:
+    """The matches with every remote image (a remote figure, or a rendition matched by file name)
+    fetched and matched (`matching.match_fetched`) against the media folder's images `media`, and the
+    records of the remote images the figures now use."""
+    wanted = {id(m) for m in matches if m.url is not None and (m.status is RefStatus.REMOTE
+                                                               or m.method is MatchMethod.FILENAME)}
+    urls = list(dict.fromkeys(m.url for m in matches if id(m) in wanted and m.url is not None))
+    records: dict[str, ImageRecord] = {}
+    refused: dict[str, str] = {}
+    http = []
+    for url in urls:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            records[url] = _data_record(url, fetcher.policy.max_bytes, cache)
+        elif scheme in ("http", "https"):
+            http.append(url)
+        else:
+            refused[url] = f"{safe_text(scheme)}: URLs are not fetched (http and https only)"
+    known = {url: _known(cache, url) for url in http}
+    results = fetcher.fetch_many([(url, None if (k := known[url]) is None else k[1]) for url in http])
+    remembered = []
+    for url, fetched in zip(http, results, strict=True):
+        if fetched.refused:
+            refused[url] = fetched.error or "refused"
+            continue
+        record, row = _record(url, fetched, known[url], cache)
+        records[url] = record
+        if row is not None:
+            remembered.append(row)
+    if cache is not None:
+        cache.put_fetched(remembered)
+    out: list[Match] = []
+    used: dict[str, ImageRecord] = {}
+    for m in matches:
+        if id(m) not in wanted or m.url is None:
+            out.append(m)
+        elif m.url in refused:
+            out.append(dataclasses.replace(m, status=RefStatus.REMOTE, image=None, method=None, image_root=None,
+                                           unchecked=refused[m.url]))
+        else:
+            record = records[m.url]
+            matched = match_fetched(m, record, [im for im in media if im.readable], media_label) \
+                if record.readable else dataclasses.replace(m, status=RefStatus.FOUND, image=record.path,
+                                                            method=MatchMethod.REFERENCE, image_root=record.root)
+            if matched.image_root == REMOTE_ROOT and matched.image == record.path:
+                used[record.path] = record
+            out.append(matched)
+    return out, list(used.values())
+
+
+def _known(cache: RecordCache | None, url: str) -> tuple[dict[str, object], Validators] | None:
+    """The cached record of the bytes last fetched from `url`, and their validators, when both are known."""
+    if cache is None:
+        return None
+    row = cache.fetched(url)
+    if row is None:
+        return None
+    sha256, etag, last_modified = row
+    content = cache.get(sha256)
+    validators = Validators(etag, last_modified)
+    return (content, validators) if content is not None and validators else None
+
+
+def _record(url: str, fetched: Fetched, known: tuple[dict[str, object], Validators] | None,
+            cache: RecordCache | None) -> tuple[ImageRecord, tuple[str, str, str | None, str | None] | None]:
+    """The record of a fetched image, and the cache row of its validators (None when there is nothing to keep)."""
+    if fetched.not_modified and known is not None:
+        try:
+            return record_from_json(known[0], url, REMOTE_ROOT), None
+        except (ValueError, KeyError, TypeError):
+            pass
+    if fetched.data is None:
+        return unreadable_record(url, REMOTE_ROOT, f"cannot be fetched: {fetched.error or 'no response'}"), None
+    record = _read(fetched.data, url, cache, fetched.content_type)
+    row = (url, record.sha256, fetched.etag, fetched.last_modified) if record.readable else None
+    return record, row
+
+
+def _data_record(url: str, max_bytes: int, cache: RecordCache | None) -> ImageRecord:
+    data, error = decode_data_uri(url, max_bytes)
+    if data is None:
+        return unreadable_record(url, REMOTE_ROOT, error or "not a valid data: URI")
+    return _read(data, url, cache, None)
+
+
+def _read(data: bytes, url: str, cache: RecordCache | None, served_as: str | None) -> ImageRecord:
+    """The record of fetched bytes: from the cache when it knows them, else read (and cached)."""
+    digest = hashlib.sha256(data).hexdigest()
+    content = cache.get(digest) if cache is not None else None
+    if content is not None:
+        try:
+            return record_from_json(content, url, REMOTE_ROOT)
+        except (ValueError, KeyError, TypeError):
+            pass
+    if data and not _is_image(data):
+        why = f"not an image (served as {safe_text(served_as)})" if served_as else "not an image"
+        return unreadable_record(url, REMOTE_ROOT, why, size=len(data), digest=digest)
+    record = read_image_bytes(data, url, REMOTE_ROOT, digest)
+    if cache is not None and OUT_OF_MEMORY not in record.errors:
+        cache.put(content_to_json(record), None)
+    return record
+
+
+def _is_image(data: bytes) -> bool:
+    """Whether Pillow recognises `data` as an image of a format the reader decodes (by content, not type)."""
+    Image.init()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data), formats=[f for f in DECODABLE_FORMATS if f in Image.OPEN]):
+                return True
+    except Exception:
+        return False
+
