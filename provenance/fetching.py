@@ -9,11 +9,14 @@ reason (the remote-image rule reports it). Fetching itself is `provenance.media.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
+import tempfile
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from PIL import Image
@@ -23,8 +26,9 @@ from provenance.articles.html import parse_html
 from provenance.cache import RecordCache
 from provenance.credits import CreditParser
 from provenance.matching import match_fetched
-from provenance.media.files import OUT_OF_MEMORY, unreadable_record
-from provenance.media.reader import DECODABLE_FORMATS, read_image_bytes
+from provenance.media.batch import Budget, read_images
+from provenance.media.files import MediaFile, unreadable_record
+from provenance.media.reader import DECODABLE_FORMATS
 from provenance.media.records import content_to_json, record_from_json
 from provenance.media.remote import Fetched, Fetcher, FetchPolicy, Validators, decode_data_uri, safe_text
 from provenance.model import Article, ImageRecord, Match, MatchMethod, RefStatus
@@ -75,47 +79,50 @@ def _absolute(base: str, ref: str) -> str:
 
 
 def fetch_images(matches: Sequence[Match], media: Sequence[ImageRecord], media_label: str, fetcher: Fetcher,
-                 cache: RecordCache | None) -> tuple[list[Match], list[ImageRecord]]:
+                 cache: RecordCache | None, *, jobs: int | None = None,
+                 budget: Budget | None = None) -> tuple[list[Match], list[ImageRecord]]:
     """The matches with every remote image (a remote figure, or a rendition matched by file name)
     fetched and matched (`matching.match_fetched`) against the media folder's images `media`, and the
-    records of the remote images the figures now use."""
+    records of the remote images the figures now use.
+
+    Fetched bytes the cache does not know are written to a temporary folder as they arrive (at most
+    `CHUNK` responses are held at once) and read like the files of a media folder: in `jobs` reader
+    processes, under `budget`."""
     wanted = {id(m) for m in matches if m.url is not None and (m.status is RefStatus.REMOTE
                                                                or m.method is MatchMethod.FILENAME)}
     urls = list(dict.fromkeys(m.url for m in matches if id(m) in wanted and m.url is not None))
-    records: dict[str, ImageRecord] = {}
-    refused: dict[str, str] = {}
-    http = []
-    for url in urls:
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
-            records[url] = _data_record(url, fetcher.policy.max_bytes, cache)
-        elif scheme in ("http", "https"):
-            http.append(url)
-        else:
-            refused[url] = f"{safe_text(scheme)}: URLs are not fetched (http and https only)"
-    known = {url: _known(cache, url) for url in http}
-    results = fetcher.fetch_many([(url, None if (k := known[url]) is None else k[1]) for url in http])
-    remembered = []
-    for url, fetched in zip(http, results, strict=True):
-        if fetched.refused:
-            refused[url] = fetched.error or "refused"
-            continue
-        record, row = _record(url, fetched, known[url], cache)
-        records[url] = record
-        if row is not None:
-            remembered.append(row)
-    if cache is not None:
-        cache.put_fetched(remembered)
+    with tempfile.TemporaryDirectory(prefix="provenance-fetched-") as tmp:
+        remote = _Remote(Path(tmp), cache)
+        http = []
+        for url in urls:
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                data, error = decode_data_uri(url, fetcher.policy.max_bytes)
+                if data is None:
+                    remote.records[url] = unreadable_record(url, REMOTE_ROOT, error or "not a valid data: URI")
+                else:
+                    remote.take(url, data, None, None)
+            elif scheme in ("http", "https"):
+                http.append(url)
+            else:
+                remote.refused[url] = f"{safe_text(scheme)}: URLs are not fetched (http and https only)"
+        for at in range(0, len(http), CHUNK):
+            chunk = http[at:at + CHUNK]
+            known = {url: _known(cache, url) for url in chunk}
+            results = fetcher.fetch_many([(url, None if (k := known[url]) is None else k[1]) for url in chunk])
+            for url, fetched in zip(chunk, results, strict=True):
+                remote.add(url, fetched, known[url])
+        remote.read(jobs, budget)
     out: list[Match] = []
     used: dict[str, ImageRecord] = {}
     for m in matches:
         if id(m) not in wanted or m.url is None:
             out.append(m)
-        elif m.url in refused:
+        elif m.url in remote.refused:
             out.append(dataclasses.replace(m, status=RefStatus.REMOTE, image=None, method=None, image_root=None,
-                                           unchecked=refused[m.url]))
+                                           unchecked=remote.refused[m.url]))
         else:
-            record = records[m.url]
+            record = remote.records[m.url]
             matched = match_fetched(m, record, [im for im in media if im.readable], media_label) \
                 if record.readable else dataclasses.replace(m, status=RefStatus.FOUND, image=record.path,
                                                             method=MatchMethod.REFERENCE, image_root=record.root)
@@ -123,6 +130,67 @@ def fetch_images(matches: Sequence[Match], media: Sequence[ImageRecord], media_l
                 used[record.path] = record
             out.append(matched)
     return out, list(used.values())
+
+
+CHUNK = 16
+"""Responses fetched (and held in memory) at once before they are written to the temporary folder."""
+
+
+class _Remote:
+    """The records of one stage's remote images, as they are fetched, looked up and read."""
+
+    def __init__(self, folder: Path, cache: RecordCache | None) -> None:
+        self.folder = folder
+        self.cache = cache
+        self.records: dict[str, ImageRecord] = {}
+        self.refused: dict[str, str] = {}
+        self._files: list[MediaFile] = []
+        self._validators: dict[str, tuple[str | None, str | None]] = {}
+
+    def add(self, url: str, fetched: Fetched, known: tuple[dict[str, object], Validators] | None) -> None:
+        if fetched.refused:
+            self.refused[url] = fetched.error or "refused"
+            return
+        if fetched.not_modified and known is not None:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                self.records[url] = record_from_json(known[0], url, REMOTE_ROOT)
+                return
+        if fetched.data is None:
+            why = f"cannot be fetched: {fetched.error or 'no response'}"
+            self.records[url] = unreadable_record(url, REMOTE_ROOT, why)
+            return
+        self.take(url, fetched.data, fetched.content_type, (fetched.etag, fetched.last_modified))
+
+    def take(self, url: str, data: bytes, served_as: str | None,
+             validators: tuple[str | None, str | None] | None) -> None:
+        """Fetched bytes: their record from the cache, else a file to read."""
+        digest = hashlib.sha256(data).hexdigest()
+        if validators is not None and any(validators):
+            self._validators[url] = validators
+        content = self.cache.get(digest) if self.cache is not None else None
+        if content is not None:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                self.records[url] = record_from_json(content, url, REMOTE_ROOT)
+                return
+        if data and not _is_image(data):
+            why = f"not an image (served as {safe_text(served_as)})" if served_as else "not an image"
+            self.records[url] = unreadable_record(url, REMOTE_ROOT, why, size=len(data), digest=digest)
+            return
+        path = self.folder / f"{len(self._files)}.image"
+        path.write_bytes(data)
+        self._files.append(MediaFile(url, path))
+
+    def read(self, jobs: int | None, budget: Budget | None) -> None:
+        """Read the files taken (in reader processes, under the budget), cache the readable records, and
+        remember the validators of every readable image fetched."""
+        for record in read_images(self._files, REMOTE_ROOT, jobs=jobs, budget=budget):
+            self.records[record.path] = record
+            if self.cache is not None and record.readable:
+                self.cache.put(content_to_json(record), None)
+        if self.cache is not None:
+            self.cache.put_fetched((url, self.records[url].sha256, etag, modified)
+                                   for url, (etag, modified) in self._validators.items()
+                                   if url in self.records and self.records[url].readable)
 
 
 def _known(cache: RecordCache | None, url: str) -> tuple[dict[str, object], Validators] | None:
@@ -136,46 +204,6 @@ def _known(cache: RecordCache | None, url: str) -> tuple[dict[str, object], Vali
     content = cache.get(sha256)
     validators = Validators(etag, last_modified)
     return (content, validators) if content is not None and validators else None
-
-
-def _record(url: str, fetched: Fetched, known: tuple[dict[str, object], Validators] | None,
-            cache: RecordCache | None) -> tuple[ImageRecord, tuple[str, str, str | None, str | None] | None]:
-    """The record of a fetched image, and the cache row of its validators (None when there is nothing to keep)."""
-    if fetched.not_modified and known is not None:
-        try:
-            return record_from_json(known[0], url, REMOTE_ROOT), None
-        except (ValueError, KeyError, TypeError):
-            pass
-    if fetched.data is None:
-        return unreadable_record(url, REMOTE_ROOT, f"cannot be fetched: {fetched.error or 'no response'}"), None
-    record = _read(fetched.data, url, cache, fetched.content_type)
-    row = (url, record.sha256, fetched.etag, fetched.last_modified) if record.readable else None
-    return record, row
-
-
-def _data_record(url: str, max_bytes: int, cache: RecordCache | None) -> ImageRecord:
-    data, error = decode_data_uri(url, max_bytes)
-    if data is None:
-        return unreadable_record(url, REMOTE_ROOT, error or "not a valid data: URI")
-    return _read(data, url, cache, None)
-
-
-def _read(data: bytes, url: str, cache: RecordCache | None, served_as: str | None) -> ImageRecord:
-    """The record of fetched bytes: from the cache when it knows them, else read (and cached)."""
-    digest = hashlib.sha256(data).hexdigest()
-    content = cache.get(digest) if cache is not None else None
-    if content is not None:
-        try:
-            return record_from_json(content, url, REMOTE_ROOT)
-        except (ValueError, KeyError, TypeError):
-            pass
-    if data and not _is_image(data):
-        why = f"not an image (served as {safe_text(served_as)})" if served_as else "not an image"
-        return unreadable_record(url, REMOTE_ROOT, why, size=len(data), digest=digest)
-    record = read_image_bytes(data, url, REMOTE_ROOT, digest)
-    if cache is not None and OUT_OF_MEMORY not in record.errors:
-        cache.put(content_to_json(record), None)
-    return record
 
 
 def _is_image(data: bytes) -> bool:

@@ -171,7 +171,8 @@ def run(paths: Sequence[Path | str], options: CheckOptions | None = None, progre
                                            target.media_root, target.media_label)
             if fetcher is not None:
                 target_matches, remote = fetching.fetch_images(target_matches, seen_media[media_key],
-                                                               target.media_label, fetcher, cache)
+                                                               target.media_label, fetcher, cache, jobs=options.jobs,
+                                                               budget=_budget(options))
                 images.extend(remote)
             matches.extend(target_matches)
             articles.extend(target_articles)
@@ -228,11 +229,16 @@ def _url_stage(urls: list[str], fetcher: Fetcher, parser: CreditParser, options:
             errors.append(article)
             continue
         found = match_figures([article], media, Path(REMOTE_MEDIA), options.media or Path(REMOTE_MEDIA), label)
-        found, remote = fetching.fetch_images(found, media, label, fetcher, cache)
+        found, remote = fetching.fetch_images(found, media, label, fetcher, cache, jobs=options.jobs,
+                                              budget=_budget(options))
         known = {(im.root, im.path) for im in images}
         images.extend(im for im in remote if (im.root, im.path) not in known)
         matches.extend(found)
         articles.append(article)
+
+
+def _budget(options: CheckOptions) -> Budget:
+    return Budget(seconds=options.file_timeout, memory_mb=options.file_memory)
 
 
 class _Counter:

@@ -103,33 +103,40 @@ class LocalServer:
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             route = None if over else self.routes.get(handler.path.split("?", 1)[0])
-            seen.status = self._send(handler, route, over, seen)
+            self._send(handler, route, over, seen)
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
             with self._lock:
                 self.in_flight -= 1
 
-    def _send(self, handler: http.server.BaseHTTPRequestHandler, route: Route | None, over: bool, seen: Seen) -> int:
+    def _send(self, handler: http.server.BaseHTTPRequestHandler, route: Route | None, over: bool, seen: Seen) -> None:
+        """Answer; `seen.status` is set before anything is sent, so the client never sees an answer unlogged."""
+
+        def respond(status: int) -> None:
+            with self._lock:
+                seen.status = status
+            handler.send_response(status)
+
         if over or route is None:
             status = 503 if over else 404
             body = b"<html><body>SECRET-ERROR-BODY not here</body></html>"
-            handler.send_response(status)
+            respond(status)
             handler.send_header("Content-Type", "text/html")
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
             handler.wfile.write(body)
-            return status
+            return
         if route.delay:
             self._stopping.wait(route.delay)
         if route.location is not None:
-            handler.send_response(302)
+            respond(302)
             handler.send_header("Location", route.location)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
-            return 302
+            return
         if route.endless:
-            handler.send_response(200)
+            respond(200)
             handler.send_header("Content-Type", route.content_type)
             handler.send_header("Connection", "close")
             handler.end_headers()
@@ -138,16 +145,16 @@ class LocalServer:
             while time.monotonic() < end and not self._stopping.is_set():
                 handler.wfile.write(chunk)
             handler.close_connection = True
-            return 200
+            return
         etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
         if route.validators and (seen.headers.get("if-none-match") == etag
                                  or seen.headers.get("if-modified-since") == LAST_MODIFIED):
-            handler.send_response(304)
+            respond(304)
             handler.send_header("ETag", etag)
             handler.end_headers()
-            return 304
+            return
         body = gzip.compress(route.body) if route.gzip else route.body
-        handler.send_response(route.status)
+        respond(route.status)
         handler.send_header("Content-Type", route.content_type)
         handler.send_header("Content-Length", str(len(body)))
         if route.gzip:
@@ -157,4 +164,3 @@ class LocalServer:
             handler.send_header("Last-Modified", LAST_MODIFIED)
         handler.end_headers()
         handler.wfile.write(body)
-        return route.status
