@@ -220,3 +220,17 @@ def test_fetch_configuration_errors_exit_2(cli, tmp_path: Path, line: str, messa
     run = cli("check", "--config", config, tmp_path / "a.md")
     assert run.code == 2
     assert run.err.strip().endswith(message)
+
+
+def test_sarif_and_html_name_remote_files_by_url(cli, server: LocalServer, tmp_path: Path) -> None:
+    import json
+
+    server.routes["/news/page.html"] = Route(story(), content_type="text/html")
+    sarif = cli("check", "--format", "sarif", server.url("/news/page.html"))
+    results = json.loads(sarif.out)["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris == {server.url("/news/page.html")}
+    out = tmp_path / "report.html"
+    cli("check", "--format", "html", "--output", out, server.url("/news/page.html"))
+    html = out.read_text(encoding="utf-8")
+    assert "not previewed: a remote image" in html and "no longer there" not in html

@@ -408,6 +408,8 @@ def make_thumbnail(image: ImageRecord) -> Thumbnail:
         return Thumbnail(None, reason, "Unreadable")
     if image.width and image.height and image.width * image.height > MAX_PIXELS:
         return Thumbnail(None, f"too large to preview ({image.width}×{image.height} pixels)")
+    if image.path[:8].lower().startswith(("http://", "https://", "data:")):  # fetched, never kept on disk
+        return Thumbnail(None, "not previewed: a remote image")
     root = Path(image.root or ".")
     try:
         base = root.resolve(strict=True)
