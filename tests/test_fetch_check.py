@@ -234,3 +234,16 @@ def test_sarif_and_html_name_remote_files_by_url(cli, server: LocalServer, tmp_p
     cli("check", "--format", "html", "--output", out, server.url("/news/page.html"))
     html = out.read_text(encoding="utf-8")
     assert "not previewed: a remote image" in html and "no longer there" not in html
+
+
+def test_fetch_max_mb_stops_an_endless_image(cli, server: LocalServer, tmp_path: Path) -> None:
+    server.routes["/news/img/endless.jpg"] = Route(endless=True, content_type="image/jpeg")
+    folder = tmp_path / "story"
+    folder.mkdir()
+    (folder / "article.md").write_text(f"# A\n\n![]({server.url('/news/img/endless.jpg')})\n*{COFFEE}*\nGetty Images\n",
+                                       encoding="utf-8")
+    run = cli("check", "--format", "json", "--fetch", "--allow-host", "127.0.0.1", "--fetch-max-mb", "1", folder)
+    [finding] = run.json()["findings"]
+    assert finding["rule"] == "unreadable-image"
+    assert finding["message"].endswith("cannot be fetched: too large: more than the 1 MB cap (fetch-max-mb); stopped")
+    assert len(server.requests()) == 1

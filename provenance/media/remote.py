@@ -185,13 +185,13 @@ class Fetcher:
 
     def fetch(self, url: str, validators: Validators | None = None, accept: str = "image/*") -> Fetched:
         """Fetch one URL (see the module's documentation); never raises."""
-        start = time.monotonic()
         host = (urlsplit(url).hostname or "").lower()
         requests = 0
         current = url
         seen = {url}
         try:
             with self._hosts(host):
+                start = time.monotonic()  # the deadline runs from the request, not the wait for a slot
                 for _hop in range(self.policy.max_redirects + 1):
                     requests += 1
                     outcome = self._request(current, validators, accept, start)
