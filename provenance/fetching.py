@@ -40,11 +40,6 @@ USER_AGENT = f"provenance/{__version__} (photo provenance check; fetches article
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
-def is_url(path: object) -> bool:
-    """True for a PATH that is an http(s) URL."""
-    return isinstance(path, str) and path[:8].lower().startswith(("http://", "https://"))
-
-
 def open_fetcher(max_mb: int | None, allow_hosts: frozenset[str], urls: Sequence[str]) -> Fetcher:
     """The fetcher of a check: the size cap, the allowed hosts and the hosts of the URL PATHs (an
     article's own host is allowed)."""
@@ -57,7 +52,7 @@ def open_fetcher(max_mb: int | None, allow_hosts: frozenset[str], urls: Sequence
 
 def fetch_article(url: str, fetcher: Fetcher, parser: CreditParser) -> Article | str:
     """The article at `url`, its relative image references made absolute against the page's URL (after
-    redirects) or its `<base href>`; or the one-line reason it cannot be checked."""
+    redirects); or the one-line reason it cannot be checked."""
     fetched = fetcher.fetch(url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
     if fetched.data is None:
         return f"{safe_text(url)}: {fetched.error or 'no response'}"
