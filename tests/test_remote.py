@@ -210,3 +210,58 @@ def test_data_uris_are_decoded_with_the_cap() -> None:
     assert decode_data_uri("data:,a%20b") == (b"a b", None)
     data, error = decode_data_uri("data:image/png;base64," + "A" * 4000, max_bytes=1000)
     assert data is None and error is not None and error.startswith("too large")
+
+
+def _certificate(tmp_path, name: str):  # type: ignore[no-untyped-def]
+    """A throwaway CA and a certificate for `name` signed by it: (server context, client context)."""
+    import datetime
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)
+    later = now + datetime.timedelta(days=2)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(1).not_valid_before(now).not_valid_after(later)
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2).not_valid_before(now)
+            .not_valid_after(later).add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(pem))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    client = ssl.create_default_context(cadata=ca.public_bytes(pem).decode())
+    return server, client
+
+
+def test_https_to_the_checked_address_verifies_the_certificate_for_the_name(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("cryptography")
+    server_context, client_context = _certificate(tmp_path, "cdn.example.test")
+    s = LocalServer()
+    s.routes["/a.jpg"] = Route(b"over tls")
+    s.start()
+    try:
+        assert s._server is not None
+        s._server.socket = server_context.wrap_socket(s._server.socket, server_side=True)
+        monkeypatch.setattr(remote, "resolve_host", lambda host, port: ["127.0.0.1"])
+        policy = FetchPolicy(allow_hosts=frozenset({"cdn.example.test", "other.example.test"}))
+        with Fetcher(policy, verify=client_context) as f:
+            got = f.fetch(f"https://cdn.example.test:{s.port}/a.jpg")
+            wrong = f.fetch(f"https://other.example.test:{s.port}/a.jpg")
+        assert got.data == b"over tls", got.error
+        assert s.requests()[0].headers["host"] == f"cdn.example.test:{s.port}"
+        assert wrong.data is None and wrong.error == "cannot connect"  # the certificate names another host
+    finally:
+        s.stop()

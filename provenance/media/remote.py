@@ -16,6 +16,7 @@ import binascii
 import dataclasses
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -153,22 +154,42 @@ class _Hosts:
 
 
 class Fetcher:
-    """Fetches URLs under a `FetchPolicy`; one HTTP client (and its connection pool) for its life."""
+    """Fetches URLs under a `FetchPolicy`; one HTTP client (and its connection pool) per host for its life.
 
-    def __init__(self, policy: FetchPolicy | None = None, resolver: Resolver | None = None) -> None:
+    A connection is only ever reused for the host it was opened (and its certificate verified) for: the
+    pool of one client is keyed by the address it connects to, which several hosts may share."""
+
+    def __init__(self, policy: FetchPolicy | None = None, resolver: Resolver | None = None,
+                 verify: ssl.SSLContext | None = None) -> None:
+        """`resolver` replaces `resolve_host`; `verify` the certificate authorities of the system (certifi's)."""
         self.policy = policy or FetchPolicy()
         self._resolver = resolver
         self._hosts = _Hosts(self.policy.per_host)
-        limits = httpx.Limits(max_connections=max(1, self.policy.workers),
-                              max_keepalive_connections=max(1, self.policy.workers))
-        self._client = httpx.Client(
-            follow_redirects=False, trust_env=False, limits=limits,
-            headers={"User-Agent": self.policy.user_agent},
-            timeout=httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout),
-        )
+        self._verify = verify
+        self._clients: dict[tuple[str, str], httpx.Client] = {}
+        self._lock = threading.Lock()
+
+    def _client(self, scheme: str, host: str) -> httpx.Client:
+        with self._lock:
+            client = self._clients.get((scheme, host))
+            if client is None:
+                if self._verify is None:
+                    self._verify = httpx.create_ssl_context()  # once: loading the authorities takes a while
+                limits = httpx.Limits(max_connections=max(1, self.policy.per_host),
+                                      max_keepalive_connections=max(1, self.policy.per_host))
+                client = httpx.Client(
+                    follow_redirects=False, trust_env=False, limits=limits, verify=self._verify,
+                    headers={"User-Agent": self.policy.user_agent},
+                    timeout=httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout),
+                )
+                self._clients[(scheme, host)] = client
+            return client
 
     def close(self) -> None:
-        self._client.close()
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -223,8 +244,9 @@ class Fetcher:
         extensions["timeout"] = {"connect": min(self.policy.connect_timeout, remaining), "read": read,
                                  "write": read, "pool": remaining}
         try:
-            request = self._client.build_request("GET", target, headers=headers, extensions=extensions)
-            response = self._client.send(request, stream=True)
+            client = self._client(target.scheme, headers["Host"].lower())
+            request = client.build_request("GET", target, headers=headers, extensions=extensions)
+            response = client.send(request, stream=True)
         except httpx.TimeoutException:
             raise _Failure("timed out") from None
         except httpx.HTTPError as exc:
