@@ -354,6 +354,8 @@ def safe_text(text: str, limit: int = 200) -> str:
 
 def _transport_problem(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.ConnectError):
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return "the server's TLS certificate does not verify for this host"
         return "cannot connect"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the server broke the HTTP protocol"
