@@ -230,6 +230,8 @@ def test_sarif_and_html_name_remote_files_by_url(cli, server: LocalServer, tmp_p
     results = json.loads(sarif.out)["runs"][0]["results"]
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert uris == {server.url("/news/page.html")}
+    github = cli("check", "--format", "github", server.url("/news/page.html")).out
+    assert f"::warning title=credit-mismatch (PV002)::{server.url('/news/page.html')}:1: Figure 1" in github
     out = tmp_path / "report.html"
     cli("check", "--format", "html", "--output", out, server.url("/news/page.html"))
     html = out.read_text(encoding="utf-8")
