@@ -258,7 +258,7 @@ class ImageRecord:
     """An image file of the media folder, read once."""
 
     path: str
-    """Path relative to the checked folder, with `/` separators."""
+    """Path relative to the checked folder, with `/` separators; the URL of a fetched remote image."""
     root: str
     """The checked folder as the user named it (posix)."""
     format: str | None
