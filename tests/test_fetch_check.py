@@ -249,3 +249,15 @@ def test_fetch_max_mb_stops_an_endless_image(cli, server: LocalServer, tmp_path:
     assert finding["rule"] == "unreadable-image"
     assert finding["message"].endswith("cannot be fetched: too large: more than the 1 MB cap (fetch-max-mb); stopped")
     assert len(server.requests()) == 1
+
+
+def test_a_fetched_image_is_looked_up_in_the_archive(cli, server: LocalServer, tmp_path: Path) -> None:
+    archive = tmp_path / "archive.sqlite"
+    assert cli("archive", "add", "--archive", archive, FIXTURES / "rules" / "previously-published" / "published-md"
+               ).code == 0
+    server.routes["/news/img/morning.jpg"] = Route((LIBRARY / "coffee-small.jpg").read_bytes(),
+                                                   content_type="image/jpeg")
+    server.routes["/news/page.html"] = Route(page(figure("img/morning.jpg", "Morning coffee at the ferry terminal.",
+                                                         "Getty Images")), content_type="text/html")
+    run = cli("check", "--format", "json", "--archive", archive, server.url("/news/page.html"))
+    assert [f["rule"] for f in run.json()["findings"]] == ["previously-published"], run.json()["findings"]
