@@ -170,6 +170,11 @@ def test_renditions_are_matched_to_originals_by_name_and_by_content(cli, server:
     assert methods == [("coffee.jpg", "filename"), ("rocket.jpg", "content")]
     assert report["findings"] == [], report["findings"]
     assert report["articles"][0]["figures"][1]["match"]["url"] == server.url("/cdn/IMG_0042.webp")
+    out = tmp_path / "report.html"
+    cli("check", "--format", "html", "--output", out, "--fetch", "--allow-host", "127.0.0.1", folder)
+    html = out.read_text(encoding="utf-8")
+    assert f"by file name: the remote rendition {server.url('/cdn/2024/coffee-800x600.jpg?w=800')}" in html
+    assert f"by content: the remote image {server.url('/cdn/IMG_0042.webp')} is the same photo" in html
 
 
 def test_a_non_image_served_as_jpeg_is_one_line(cli, server: LocalServer, tmp_path: Path) -> None:
