@@ -30,6 +30,8 @@ class Route:
     """Seconds to wait before answering (cut short when the server stops)."""
     validators: bool = True
     """Send an ETag and a Last-Modified, and answer 304 to a request that has them."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """More headers of the answer."""
 
 
 @dataclass
@@ -162,5 +164,7 @@ class LocalServer:
         if route.validators:
             handler.send_header("ETag", etag)
             handler.send_header("Last-Modified", LAST_MODIFIED)
+        for key, value in route.headers.items():
+            handler.send_header(key, value)
         handler.end_headers()
         handler.wfile.write(body)

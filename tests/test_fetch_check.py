@@ -88,6 +88,7 @@ def test_check_url_fetches_the_page_and_its_images(cli, server: LocalServer) -> 
     assert [a["path"] for a in report["articles"]] == [server.url("/news/page.html")]
     assert_the_three_findings(report, server)
     assert server.requests("/news/page.html")[0].headers["accept-encoding"].startswith("gzip")
+    assert all(s.headers["user-agent"].startswith("provenance/") for s in server.requests())
     text = cli("check", server.url("/news/page.html"))
     assert f"{server.url('/news/page.html')}:1: warning credit-mismatch (PV002)" in text.out
 

@@ -113,6 +113,13 @@ def test_gzip_is_decoded_and_the_cap_counts_decoded_bytes(server: LocalServer) -
     assert got.error is not None and got.error.startswith("too large")
 
 
+def test_a_broken_content_encoding_is_one_line(server: LocalServer) -> None:
+    server.routes["/a.jpg"] = Route(b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    with fetcher() as f:
+        got = f.fetch(server.url("/a.jpg"))
+    assert got.data is None and got.error == "the response's content encoding is broken"
+
+
 def test_a_redirect_to_a_private_address_is_refused_before_connecting(
         server: LocalServer, connections: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     real = remote.resolve_host
