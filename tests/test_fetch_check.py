@@ -267,3 +267,18 @@ def test_a_fetched_image_is_looked_up_in_the_archive(cli, server: LocalServer, t
                                                          "Getty Images")), content_type="text/html")
     run = cli("check", "--format", "json", "--archive", archive, server.url("/news/page.html"))
     assert [f["rule"] for f in run.json()["findings"]] == ["previously-published"], run.json()["findings"]
+
+
+def test_a_url_with_media_matches_renditions_to_the_originals(cli, server: LocalServer, tmp_path: Path) -> None:
+    media = tmp_path / "originals"
+    media.mkdir()
+    (media / "coffee.jpg").write_bytes((LIBRARY / "coffee.jpg").read_bytes())
+    server.routes["/cdn/coffee-1024w.webp"] = Route((LIBRARY / "coffee-small.jpg").read_bytes(),
+                                                    content_type="image/webp")
+    server.routes["/news/page.html"] = Route(page(figure("/cdn/coffee-1024w.webp", COFFEE, "Reuters")),
+                                             content_type="text/html")
+    report = cli("check", "--format", "json", "--media", media, server.url("/news/page.html")).json()
+    [fig] = report["articles"][0]["figures"]
+    assert (fig["image"], fig["match"]["method"]) == ("coffee.jpg", "filename")
+    [finding] = report["findings"]
+    assert finding["rule"] == "credit-mismatch" and "Getty Images" in finding["message"]
