@@ -17,6 +17,7 @@ import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urljoin, urlsplit
 
 from PIL import Image
@@ -74,18 +75,20 @@ def _absolute(base: str, ref: str) -> str:
 
 
 def fetch_images(matches: Sequence[Match], media: Sequence[ImageRecord], media_label: str, fetcher: Fetcher,
-                 cache: RecordCache | None, *, jobs: int | None = None,
-                 budget: Budget | None = None) -> tuple[list[Match], list[ImageRecord]]:
+                 cache: RecordCache | None, *, jobs: int | None = None, budget: Budget | None = None,
+                 progress: Progress | None = None) -> tuple[list[Match], list[ImageRecord]]:
     """The matches with every remote image (a remote figure, or a rendition matched by file name)
     fetched and matched (`matching.match_fetched`) against the media folder's images `media`, and the
     records of the remote images the figures now use.
 
     Fetched bytes the cache does not know are written to a temporary folder as they arrive (at most
     `CHUNK` responses are held at once) and read like the files of a media folder: in `jobs` reader
-    processes, under `budget`."""
+    processes, under `budget`. `progress` hears how many remote images there are, then of each fetched."""
     wanted = {id(m) for m in matches if m.url is not None and (m.status is RefStatus.REMOTE
                                                                or m.method is MatchMethod.FILENAME)}
     urls = list(dict.fromkeys(m.url for m in matches if id(m) in wanted and m.url is not None))
+    if progress is not None:
+        progress.grow(len(urls))
     with tempfile.TemporaryDirectory(prefix="provenance-fetched-") as tmp:
         remote = _Remote(Path(tmp), cache)
         http = []
@@ -101,12 +104,16 @@ def fetch_images(matches: Sequence[Match], media: Sequence[ImageRecord], media_l
                 http.append(url)
             else:
                 remote.refused[url] = f"{safe_text(scheme)}: URLs are not fetched (http and https only)"
+            if progress is not None and scheme not in ("http", "https"):
+                progress()
         for at in range(0, len(http), CHUNK):
             chunk = http[at:at + CHUNK]
             known = {url: _known(cache, url) for url in chunk}
             results = fetcher.fetch_many([(url, None if (k := known[url]) is None else k[1]) for url in chunk])
             for url, fetched in zip(chunk, results, strict=True):
                 remote.add(url, fetched, known[url])
+                if progress is not None:
+                    progress()
         remote.read(jobs, budget)
     out: list[Match] = []
     used: dict[str, ImageRecord] = {}
@@ -125,6 +132,14 @@ def fetch_images(matches: Sequence[Match], media: Sequence[ImageRecord], media_l
                 used[record.path] = record
             out.append(matched)
     return out, list(used.values())
+
+
+class Progress(Protocol):
+    """Counts work done for the progress bar: `grow(n)` more to do, a call for each done."""
+
+    def grow(self, more: int) -> None: ...
+
+    def __call__(self) -> None: ...
 
 
 CHUNK = 16

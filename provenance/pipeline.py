@@ -172,7 +172,7 @@ def run(paths: Sequence[Path | str], options: CheckOptions | None = None, progre
             if fetcher is not None:
                 target_matches, remote = fetching.fetch_images(target_matches, seen_media[media_key],
                                                                target.media_label, fetcher, cache, jobs=options.jobs,
-                                                               budget=_budget(options))
+                                                               budget=_budget(options), progress=tick)
                 images.extend(remote)
             matches.extend(target_matches)
             articles.extend(target_articles)
@@ -230,7 +230,7 @@ def _url_stage(urls: list[str], fetcher: Fetcher, parser: CreditParser, options:
             continue
         found = match_figures([article], media, Path(REMOTE_MEDIA), options.media or Path(REMOTE_MEDIA), label)
         found, remote = fetching.fetch_images(found, media, label, fetcher, cache, jobs=options.jobs,
-                                              budget=_budget(options))
+                                              budget=_budget(options), progress=tick)
         known = {(im.root, im.path) for im in images}
         images.extend(im for im in remote if (im.root, im.path) not in known)
         matches.extend(found)

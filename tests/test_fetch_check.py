@@ -282,3 +282,19 @@ def test_a_url_with_media_matches_renditions_to_the_originals(cli, server: Local
     assert (fig["image"], fig["match"]["method"]) == ("coffee.jpg", "filename")
     [finding] = report["findings"]
     assert finding["rule"] == "credit-mismatch" and "Getty Images" in finding["message"]
+
+
+def test_the_python_api_fetches_and_counts_remote_images_in_its_progress(server: LocalServer, tmp_path: Path) -> None:
+    from provenance.pipeline import CheckOptions, run
+
+    folder = tmp_path / "story"
+    folder.mkdir()
+    (folder / "article.html").write_bytes(story(server.url("/news/")))
+    heard: list[tuple[int, int, str]] = []
+    report = run([folder], CheckOptions(fetch=True, allow_hosts=frozenset({"127.0.0.1"})),
+                 progress=lambda done, total, unit: heard.append((done, total, unit)))
+    assert {f.rule for f in report.findings} == {"credit-mismatch", "reused-photo", "unreadable-image"}
+    files = [h for h in heard if h[2] == "files"]
+    assert files[-1] == (5, 5, "files")  # the article and its 4 remote images
+    url = run([server.url("/news/page.html")], CheckOptions())
+    assert url.errors == (f"{server.url('/news/page.html')}: HTTP 404 Not Found",)
