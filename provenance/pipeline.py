@@ -173,7 +173,7 @@ def run(paths: Sequence[Path | str], options: CheckOptions | None = None, progre
                 target_matches, remote = fetching.fetch_images(target_matches, seen_media[media_key],
                                                                target.media_label, fetcher, cache, jobs=options.jobs,
                                                                budget=_budget(options), progress=tick)
-                images.extend(remote)
+                _add_new(images, remote)
             matches.extend(target_matches)
             articles.extend(target_articles)
         if fetcher is not None and urls:
@@ -213,6 +213,7 @@ def _url_stage(urls: list[str], fetcher: Fetcher, parser: CreditParser, options:
     target read them) are the originals renditions are matched to."""
     from provenance import fetching
 
+    tick.grow(len(urls))
     media: list[ImageRecord] = []
     label = REMOTE_MEDIA
     if options.media is not None:
@@ -231,10 +232,15 @@ def _url_stage(urls: list[str], fetcher: Fetcher, parser: CreditParser, options:
         found = match_figures([article], media, Path(REMOTE_MEDIA), options.media or Path(REMOTE_MEDIA), label)
         found, remote = fetching.fetch_images(found, media, label, fetcher, cache, jobs=options.jobs,
                                               budget=_budget(options), progress=tick)
-        known = {(im.root, im.path) for im in images}
-        images.extend(im for im in remote if (im.root, im.path) not in known)
+        _add_new(images, remote)
         matches.extend(found)
         articles.append(article)
+
+
+def _add_new(images: list[ImageRecord], remote: list[ImageRecord]) -> None:
+    """Add the remote records `images` lacks (several articles may show one URL)."""
+    known = {(im.root, im.path) for im in images}
+    images.extend(im for im in remote if (im.root, im.path) not in known)
 
 
 def _budget(options: CheckOptions) -> Budget:

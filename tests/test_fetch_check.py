@@ -298,3 +298,15 @@ def test_the_python_api_fetches_and_counts_remote_images_in_its_progress(server:
     assert files[-1] == (5, 5, "files")  # the article and its 4 remote images
     url = run([server.url("/news/page.html")], CheckOptions())
     assert url.errors == (f"{server.url('/news/page.html')}: HTTP 404 Not Found",)
+
+
+def test_two_articles_showing_one_url_fetch_it_and_record_it_once(cli, server: LocalServer, tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "article.html").write_bytes(page(figure(server.url("/news/img/rocket.jpg"), ROCKET, "AP")))
+    report = cli("check", "--format", "json", "--fetch", "--allow-host", "127.0.0.1", tmp_path / "one",
+                 tmp_path / "two").json()
+    assert [im["path"] for im in report["images"]] == [server.url("/news/img/rocket.jpg")]
+    assert [s.status for s in server.requests()] == [200, 304]  # the second target revalidates
+    assert [f["rule"] for f in report["findings"]] == ["reused-photo"]
