@@ -17,6 +17,10 @@ Three tables:
   re-run compares only the pairs of new or changed photos. A folder of n photos adds up to
   n(n-1)/2 rows of about 100 bytes: 2 MB for 200 photos, 12 MB for 500.
 
+A fourth table, ``fetched``, is made when first used: URL of a remote image -> (sha256 of the bytes last
+fetched, their ETag and Last-Modified), so that a re-run asks the server whether the image changed (a
+conditional request) and reads the record of unchanged bytes from ``records``.
+
 Rows another version wrote are never used, so they are deleted: the records of other reader keys when
 a run of this version first opens the cache, the pairs of other judges when it first writes pairs
 (``meta`` remembers which reader key and judge the tables were last pruned for, so each happens once
@@ -112,6 +116,9 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS pairs (judge BLOB NOT NULL, a BLOB NOT NULL, b BLOB NOT NULL, result TEXT, "
     "PRIMARY KEY (judge, a, b)) WITHOUT ROWID",
 )
+
+_FETCHED = ("CREATE TABLE IF NOT EXISTS fetched (url TEXT PRIMARY KEY, sha256 TEXT NOT NULL, etag TEXT, "
+            "last_modified TEXT)")
 
 
 def ignore_in_git(path: Path) -> None:
@@ -340,6 +347,43 @@ class RecordCache:
                                "VALUES (?, ?, ?, ?, ?, ?, ?)", files)
         except sqlite3.Error as exc:
             self._failed(exc)
+
+    # --- fetched remote images -------------------------------------------------------------
+
+    def fetched(self, url: str) -> tuple[str, str | None, str | None] | None:
+        """(sha256, ETag, Last-Modified) of the bytes last fetched from `url`, or None."""
+        if self._db is None or not self._has_fetched():
+            return None
+        try:
+            row = self._db.execute("SELECT sha256, etag, last_modified FROM fetched WHERE url = ?", (url,)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        return None if row is None else (str(row[0]), row[1], row[2])
+
+    def put_fetched(self, rows: Iterable[tuple[str, str, str | None, str | None]]) -> None:
+        """Remember (url, sha256, ETag, Last-Modified) of fetched images, in one transaction."""
+        rows = list(rows)
+        if self._db is None or not rows or not self._has_fetched(create=True):
+            return
+        try:
+            with _transaction(self._db) as db:
+                db.executemany("INSERT OR REPLACE INTO fetched (url, sha256, etag, last_modified) "
+                               "VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.Error as exc:
+            self._failed(exc)
+
+    def _has_fetched(self, create: bool = False) -> bool:
+        """Whether the ``fetched`` table exists; made first when `create`."""
+        assert self._db is not None
+        try:
+            if create:
+                self._db.execute(_FETCHED)
+            return self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fetched'"
+                                    ).fetchone() is not None
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return False
 
     def close(self) -> None:
         """Write what is pending and close the database."""

@@ -97,9 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_run_options(command: argparse.ArgumentParser) -> None:
     """The options `check` and `baseline` share: what to check, and with which rules."""
-    command.add_argument("paths", nargs="+", metavar="PATH", type=Path,
-                         help="an article folder (every article file in it, images anywhere under it) "
-                              "or an article file")
+    command.add_argument("paths", nargs="+", metavar="PATH", type=_path_or_url,
+                         help="an article folder (every article file in it, images anywhere under it), "
+                              "an article file, or the http(s) URL of an article page (fetched with its images)")
     command.add_argument("--media", type=Path, metavar="DIR",
                          help="the folder holding the images (default: the article's folder)")
     command.add_argument("--select", action="append", metavar="RULES",
@@ -140,6 +140,14 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--file-memory", type=_megabytes, metavar="MB",
                          help="megabytes of memory one image's reading may take; 0: no limit (default: the "
                               "configuration's, else 1024)")
+    command.add_argument("--fetch", action="store_true", default=None,
+                         help="fetch and check the remote images of local articles (default: the configuration's "
+                              "`fetch`, else off: each is a remote-image note)")
+    command.add_argument("--allow-host", action="append", metavar="HOST",
+                         help="fetch from HOST even when it resolves to a loopback, private or link-local address "
+                              "(repeatable; added to the configuration's `allow-hosts`)")
+    command.add_argument("--fetch-max-mb", type=_positive_megabytes, metavar="MB",
+                         help="largest remote response, in megabytes (default: the configuration's, else 50)")
     command.add_argument("--no-cache", action="store_true",
                          help="read every image afresh, without the record cache (default: the configuration's "
                               "cache, else .provenance/cache.sqlite in the current folder)")
@@ -201,7 +209,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
             raise UsageError(f"--config {args.config}: no such file")
         config = load_config(args.config)
     else:
-        found = {p: find_config(p) for p in args.paths}
+        found = {p: find_config(Path.cwd() if isinstance(p, str) else p) for p in args.paths}
         files = sorted({str(f) for f in found.values() if f is not None})
         if len(set(found.values())) > 1:
             raise UsageError(f"the PATHs are governed by different configuration files ({', '.join(files)}); "
@@ -250,6 +258,9 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         if config.path is not None and config.per_file_ignores else None,
         changed_since=getattr(args, "changed_since", None),
         publisher=Publisher(territory=config.territory, outlet=config.outlet),
+        fetch=bool(getattr(args, "fetch", None) or config.fetch),
+        allow_hosts=config.allow_hosts | {h.strip().lower() for h in getattr(args, "allow_host", None) or ()},
+        fetch_max_mb=getattr(args, "fetch_max_mb", None) or config.fetch_max_mb,
     )
 
 
@@ -315,7 +326,7 @@ def _run(args: argparse.Namespace, quiet: bool = False) -> Report | int:
     return run_with_progress(args.paths, options, quiet=quiet)
 
 
-def run_with_progress(paths: Sequence[Path], options: CheckOptions, *, quiet: bool = False) -> Report | int:
+def run_with_progress(paths: Sequence[Path | str], options: CheckOptions, *, quiet: bool = False) -> Report | int:
     """The pipeline with a progress bar on a terminal; its error lines go to stderr. An exit code when it
     cannot run (a usage error)."""
     from provenance.pipeline import UsageError, run
@@ -398,6 +409,18 @@ def _megabytes(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of megabytes") from None
     if megabytes < 0:
         raise argparse.ArgumentTypeError("megabytes cannot be negative")
+    return megabytes
+
+
+def _path_or_url(value: str) -> Path | str:
+    """A PATH argument: an http(s) URL stays a string (a Path would fold its `//`)."""
+    return value if value[:8].lower().startswith(("http://", "https://")) else Path(value)
+
+
+def _positive_megabytes(value: str) -> int:
+    megabytes = _megabytes(value)
+    if megabytes < 1:
+        raise argparse.ArgumentTypeError("at least 1 megabyte is needed")
     return megabytes
 
 

@@ -23,6 +23,9 @@ other from its top level).
     respect-gitignore = true                 # skip what .gitignore ignores in a git work tree
     territory = "GB"                         # where the articles are published (ISO 3166 code or name)
     outlet = "The Daily Example"             # the publication's name, as agencies' "OUT:" lines name it
+    fetch = true                             # fetch the remote images of local articles
+    allow-hosts = ["cms-preview.internal"]   # hosts fetched even on a private address
+    fetch-max-mb = 50                        # largest remote response, in megabytes
 
     [tool.provenance.severity]
     missing-caption = "error"
@@ -114,6 +117,12 @@ class Config:
     """ISO 3166-1 alpha-2 code of the territory the articles are published in; None: not set."""
     outlet: str | None = None
     """The publication's name, checked against agencies' outlet restrictions; None: not set."""
+    fetch: bool | None = None
+    """Fetch the remote images of local articles; None: not set."""
+    allow_hosts: frozenset[str] = frozenset()
+    """Hosts fetched even when they resolve to a loopback, private or link-local address (lower case)."""
+    fetch_max_mb: int | None = None
+    """Largest remote response, in megabytes; None: not set."""
 
 
 def find_config(start: Path) -> Path | None:
@@ -176,7 +185,7 @@ class _Where:
 
 _KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache",
          "file-timeout", "file-memory", "reuse-scope", "exclude", "extend-exclude", "respect-gitignore",
-         "per-file-ignores")
+         "per-file-ignores", "fetch", "allow-hosts", "fetch-max-mb")
 
 _PUBLISHER_KEYS = ("territory", "outlet")
 """Who publishes where (`rights.Publisher`)."""
@@ -258,6 +267,16 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
         if not isinstance(value, str) or not value.strip():
             raise where.error("outlet", f"expected the publication's name, not {_type(value)}")
         outlet = " ".join(value.split())
+    fetch = None
+    if "fetch" in table:
+        if not isinstance(table["fetch"], bool):
+            raise where.error("fetch", f"expected true or false, not {_type(table['fetch'])}")
+        fetch = table["fetch"]
+    hosts = table.get("allow-hosts", [])
+    if isinstance(hosts, str):
+        hosts = [hosts]
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip() for h in hosts):
+        raise where.error("allow-hosts", "expected a list of host names")
     return Config(
         territory=territory, outlet=outlet,
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
@@ -266,6 +285,9 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
         exclude=_globs(table, "exclude", where) if "exclude" in table else None,
         extend_exclude=_globs(table, "extend-exclude", where) if "extend-exclude" in table else (),
         respect_gitignore=respect_gitignore, per_file_ignores=MappingProxyType(per_file),
+        fetch=fetch,
+        allow_hosts=frozenset(h.strip().lower() for h in hosts),
+        fetch_max_mb=_int(table, "fetch-max-mb", where, 1, None),
     )
 
 

@@ -58,6 +58,10 @@ class MatchMethod(str, enum.Enum):
     """The figure's caption resembles the image's embedded caption."""
     ORDER = "order"
     """Nothing better was known: the n-th unclaimed figure got the n-th unclaimed image."""
+    FILENAME = "filename"
+    """A remote rendition's file name, without the CDN's size and format suffixes, names the image."""
+    CONTENT = "content"
+    """The fetched remote image is the same photo (by hash) as the image of the media folder."""
 
 
 class RefStatus(str, enum.Enum):
@@ -321,7 +325,7 @@ class ImageRecord:
     """An image file of the media folder, read once."""
 
     path: str
-    """Path relative to the checked folder, with `/` separators."""
+    """Path relative to the checked folder, with `/` separators; the URL of a fetched remote image."""
     root: str
     """The checked folder as the user named it (posix)."""
     format: str | None
@@ -367,6 +371,11 @@ class Match:
     """Confidence of the pairing, 0..1 (1 for an explicit reference)."""
     image_root: str | None = None
     """The folder `image` is relative to: the media folder as named (the checked folder unless `--media`)."""
+    url: str | None = None
+    """The absolute URL of a remote reference (http, https or data:), whether it was fetched or not."""
+    unchecked: str | None = None
+    """Why a remote image (`RefStatus.REMOTE`) was not checked when it was not for want of `--fetch`: a
+    refused address, an unsupported scheme."""
 
 
 @dataclass(frozen=True)

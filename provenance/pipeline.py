@@ -30,6 +30,13 @@ from provenance.rules.reused_photo import ReuseScope
 if TYPE_CHECKING:
     from provenance.model import KillNotice
 
+if TYPE_CHECKING:
+    from provenance.media.remote import Fetcher
+
+
+REMOTE_MEDIA = "."
+"""The media folder of a URL PATH checked without `--media`: it holds no image (references are URLs)."""
+
 
 class UsageError(Exception):
     """A problem with what the user asked for (a path that does not exist...): exit code 2."""
@@ -89,6 +96,12 @@ class CheckOptions:
     """A git revision: only the articles changed since it (or whose images changed) are checked."""
     publisher: Publisher = field(default_factory=Publisher)
     """Territory and outlet the articles are published in, from configuration (restricted-photo)."""
+    fetch: bool = False
+    """Fetch the remote images of local articles (`--fetch`); the images of URL PATHs are always fetched."""
+    allow_hosts: frozenset[str] = frozenset()
+    """Hosts fetched even when they resolve to a loopback, private or link-local address (`--allow-host`)."""
+    fetch_max_mb: int | None = None
+    """Largest remote response, in megabytes (None: `provenance.media.remote.DEFAULT_MAX_BYTES`)."""
 
 
 Progress = Callable[[int, int, str], None]
@@ -137,13 +150,15 @@ def discover(path: Path, media: Path | None = None, path_filter: PathFilter | No
     raise UsageError(f"{path}: no such file or folder")
 
 
-def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Progress | None = None) -> Report:
-    """Check every PATH and return the report; `progress` hears how many files are read."""
+def run(paths: Sequence[Path | str], options: CheckOptions | None = None, progress: Progress | None = None) -> Report:
+    """Check every PATH (a file or folder, or an http(s) URL as a string) and return the report; `progress`
+    hears how many files are read."""
     options = options or CheckOptions()
+    urls = [p for p in paths if isinstance(p, str) and p[:8].lower().startswith(("http://", "https://"))]
     path_filter = PathFilter(options.exclude, gitignore=options.respect_gitignore)
-    targets = [t for p in paths for t in discover(p, options.media, path_filter)]
-    if not targets:
-        raise UsageError(nothing_found(paths))
+    targets = [t for p in paths if p not in urls for t in discover(Path(p), options.media, path_filter)]
+    if not targets and not urls:
+        raise UsageError(nothing_found([Path(p) for p in paths]))
     if options.changed_since is not None:
         targets = _changed_only(targets, options.changed_since)
     tick = _Counter(progress, sum(len(t.articles) for t in targets))
@@ -154,6 +169,11 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
     errors: list[str] = []
     seen_media: dict[Path, list[ImageRecord]] = {}
     cache = RecordCache(options.cache) if options.cache is not None else None
+    fetcher = None
+    if options.fetch or urls:
+        from provenance import fetching  # httpx: only when something is fetched
+
+        fetcher = fetching.open_fetcher(options.fetch_max_mb, options.allow_hosts, urls)
     try:
         # The first media folder is listed and looked up in the cache before any article is parsed:
         # reader processes, when some of its images are to be read, then get ready meanwhile. (The
@@ -178,9 +198,17 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
                 first = None
                 seen_media[media_key] = batch.read()
                 images.extend(seen_media[media_key])
-            matches.extend(match_figures(target_articles, seen_media[media_key], target.article_root, target.media_root,
-                                         target.media_label))
+            target_matches = match_figures(target_articles, seen_media[media_key], target.article_root,
+                                           target.media_root, target.media_label)
+            if fetcher is not None:
+                target_matches, remote = fetching.fetch_images(target_matches, seen_media[media_key],
+                                                               target.media_label, fetcher, cache, jobs=options.jobs,
+                                                               budget=_budget(options), progress=tick)
+                _add_new(images, remote)
+            matches.extend(target_matches)
             articles.extend(target_articles)
+        if fetcher is not None and urls:
+            _url_stage(urls, fetcher, parser, options, cache, tick, articles, images, matches, errors)
         archive_hits, archive_errors = _archive_stage(options, articles, images, matches)
         errors.extend(archive_errors)
         kills, kill_errors = _kill_stage(options, articles, images, matches)
@@ -190,6 +218,8 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
                            kills=kills)
         ctx = _similarity_stage(ctx, options, cache, progress)
     finally:
+        if fetcher is not None:
+            fetcher.close()
         if cache is not None:
             cache.close()
     findings = _run_rules(ctx, options)
@@ -225,6 +255,47 @@ def _changed_only(targets: list[Target], ref: str) -> list[Target]:
         if articles:
             kept.append(dataclasses.replace(target, articles=articles))
     return kept
+
+
+def _url_stage(urls: list[str], fetcher: Fetcher, parser: CreditParser, options: CheckOptions,
+               cache: RecordCache | None, tick: _Counter, articles: list[Article], images: list[ImageRecord],
+               matches: list[Match], errors: list[str]) -> None:
+    """The articles at `urls`, fetched with their images; the images of `--media` (read here unless a
+    target read them) are the originals renditions are matched to."""
+    from provenance import fetching
+
+    tick.grow(len(urls))
+    media: list[ImageRecord] = []
+    label = REMOTE_MEDIA
+    if options.media is not None:
+        target = Target(options.media.as_posix(), options.media, (), options.media)
+        label = target.media_label
+        media = [im for im in images if im.root == label]
+        if not media:
+            media = _prepare_media(target, tick, options, cache).read()
+            images.extend(media)
+    for url in urls:
+        article = fetching.fetch_article(url, fetcher, parser)
+        tick()
+        if isinstance(article, str):
+            errors.append(article)
+            continue
+        found = match_figures([article], media, Path(REMOTE_MEDIA), options.media or Path(REMOTE_MEDIA), label)
+        found, remote = fetching.fetch_images(found, media, label, fetcher, cache, jobs=options.jobs,
+                                              budget=_budget(options), progress=tick)
+        _add_new(images, remote)
+        matches.extend(found)
+        articles.append(article)
+
+
+def _add_new(images: list[ImageRecord], remote: list[ImageRecord]) -> None:
+    """Add the remote records `images` lacks (several articles may show one URL)."""
+    known = {(im.root, im.path) for im in images}
+    images.extend(im for im in remote if (im.root, im.path) not in known)
+
+
+def _budget(options: CheckOptions) -> Budget:
+    return Budget(seconds=options.file_timeout, memory_mb=options.file_memory)
 
 
 class _Counter:

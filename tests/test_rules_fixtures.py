@@ -46,6 +46,7 @@ EXPECTED_BAD = {
     "photographer-mismatch": 1,
     "missing-alt-text": 1,
     "killed-photo": 1,
+    "remote-image": 1,
 }
 
 ARCHIVED = {"previously-published": "published-md"}

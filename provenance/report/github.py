@@ -74,6 +74,9 @@ def render(report: Report, quiet: bool = False, cwd: str | None = None) -> str:
 
 def _annotation(f: Finding, cwd: str) -> str:
     rel = f.article or (f.images[0] if f.images else "")
+    if rel[:8].lower().startswith(("http://", "https://")):  # a URL article: no file of the repository to annotate
+        where = f"{rel}:{f.line}" if f.line and f.article else rel
+        return command(COMMANDS[f.severity], f"{where}: {f.message}", title=f"{f.rule} ({f.code})")
     path = workspace_path(f.root, rel, cwd) or joined_path(f.root, rel)
     return command(COMMANDS[f.severity], f.message, file=path, line=f.line if f.article else None,
                    title=f"{f.rule} ({f.code})")

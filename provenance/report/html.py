@@ -535,6 +535,8 @@ def make_thumbnail(image: ImageRecord) -> Thumbnail:
         return Thumbnail(None, reason, "Unreadable")
     if image.width and image.height and image.width * image.height > MAX_PIXELS:
         return Thumbnail(None, f"too large to preview ({image.width}×{image.height} pixels)")
+    if image.path[:8].lower().startswith(("http://", "https://", "data:")):  # fetched, never kept on disk
+        return Thumbnail(None, "not previewed: a remote image")
     root = Path(image.root or ".")
     try:
         base = root.resolve(strict=True)
@@ -697,6 +699,10 @@ def _match(match: Match | None, figure: Figure) -> str:
         return "by reference: the article names the file"
     if match.method is MatchMethod.CAPTION:
         return f"by caption: resembles the embedded caption (score {match.score:.2f})"
+    if match.method is MatchMethod.FILENAME:
+        return f"by file name: the remote rendition {_e(match.url or '')} names this original"
+    if match.method is MatchMethod.CONTENT:
+        return f"by content: the remote image {_e(match.url or '')} is the same photo as this file"
     return (
         '<span class="weak">weak match</span> by order only: nothing tied this figure to the file; '
         "check that it is the right photo"

@@ -73,6 +73,7 @@ def _article(report: Report, article: Article) -> dict[str, Any]:
                 "status": m.status.value,
                 "method": m.method.value if m.method else None,
                 "score": m.score,
+                "url": m.url,
             } if m else None,
         })
     return {

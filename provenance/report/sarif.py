@@ -132,6 +132,8 @@ class _Locator:
         self._roots: dict[str, str] = {}
 
     def locate(self, root: str, rel: str) -> dict[str, Any]:
+        if rel[:8].lower().startswith(("http://", "https://")):  # a URL article or a fetched image
+            return {"uri": rel}
         inside = workspace_path(root, rel, self.cwd)
         if inside is not None:
             self.bases.setdefault("%SRCROOT%", _file_uri(self.cwd))
