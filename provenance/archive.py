@@ -54,6 +54,7 @@ from numpy.typing import NDArray
 from provenance.media.index import IndexFormatError, PhotoIndex, patch_hashes
 from provenance.media.similarity import compare
 from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, workspace_path
+from provenance.sqlite_file import ARCHIVE_ID, NotOurFile, check_ours, mark
 
 if TYPE_CHECKING:
     from provenance.archive_parquet import ParquetArchive
@@ -280,6 +281,10 @@ class Archive:
         if not create and not path.is_file():
             raise ArchiveError(f"archive {path}: no such file (`provenance archive add` creates it)")
         try:
+            check_ours(path, ARCHIVE_ID)
+        except NotOurFile as exc:
+            raise ArchiveError(f"archive {path}: not a provenance archive ({exc}); left alone") from None
+        try:
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -289,6 +294,8 @@ class Archive:
             self._setup(create)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
+            if type(exc) is not sqlite3.DatabaseError:  # a full disk, a read-only file, a lock...
+                raise ArchiveError(f"archive {path}: cannot be used: {' '.join(str(exc).split())}") from None
             raise ArchiveError(f"archive {path}: not a provenance archive ({exc})") from None
         except BaseException:
             self._conn.close()
@@ -305,6 +312,7 @@ class Archive:
                 if statement.strip():
                     conn.execute(statement)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            mark(conn, ARCHIVE_ID)
             conn.execute("COMMIT")
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None:

@@ -169,6 +169,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     """
     from provenance import config as configuration
     from provenance.config import Config, find_config, load_config, rule_names
+    from provenance.confined import check_confined
     from provenance.pipeline import CheckOptions, UsageError
 
     if args.config is not None:
@@ -183,6 +184,8 @@ def _options(args: argparse.Namespace) -> CheckOptions:
                              "check them separately, or name one with --config")
         path = next(iter(found.values()), None)
         config = load_config(path, _display(path)) if path is not None else Config()
+        if path is not None:
+            check_confined(config, path, _display(path), args.paths)
     select = config.select
     ignore = set(config.ignore)
     for flag, values in (("select", args.select), ("ignore", args.ignore)):
