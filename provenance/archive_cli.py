@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options, run_with_progress
-from provenance.model import ArchiveHit, Hashes
+from provenance.model import ArchiveHit, Hashes, printable, text_name
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -100,7 +100,7 @@ def _add(args: argparse.Namespace) -> int:
                 stored = archive.record(key, photos)
                 skipped = len(article.figures) - stored
                 note = f" ({skipped} figure{'s' if skipped != 1 else ''} without a readable image)" if skipped else ""
-                print(f"{key}: recorded {stored} photo{'s' if stored != 1 else ''} in {path}{note}")
+                print(printable(f"{key}: recorded {stored} photo{'s' if stored != 1 else ''} in {path}{note}"))
     except ArchiveError as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -131,7 +131,7 @@ def _search(args: argparse.Namespace) -> int:
                     missing += 1
                     continue
                 record = read_image(image, image.name, image.parent.as_posix())
-                name = image.as_posix()
+                name = text_name(image.as_posix())
                 if record.hashes is None:
                     reason = "; ".join(record.errors) or "cannot be decoded"
                     errors.append(f"{name}: {reason}")
@@ -151,17 +151,17 @@ def _search(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
         for result in results:
-            print(result["image"])
+            print(printable(str(result["image"])))
             matches = result["matches"]
             assert isinstance(matches, list)
             if not matches:
                 print("  no earlier use recorded")
             for m in matches:
                 when = m["published"] or "undated"
-                print(f"  {m['article']} ({when}), figure {m['figure']}: {m['similarity']}")
+                print(printable(f"  {m['article']} ({when}), figure {m['figure']}: {m['similarity']}"))
                 for key in ("title", "caption", "credit", "image"):
                     if m[key]:
-                        print(f"    {key + ':':<8} {m[key]}")
+                        print(printable(f"    {key + ':':<8} {m[key]}"))
     if missing:
         return EXIT_USAGE
     return EXIT_FINDINGS if errors else EXIT_CLEAN

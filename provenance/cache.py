@@ -45,6 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from provenance.model import text_name
 from provenance.sqlite_file import CACHE_ID, NotOurFile, check_ours, mark
 
 SCHEMA = "2"
@@ -104,7 +105,8 @@ class FileKey:
             st = path.stat()
         except OSError:
             return None
-        return cls(os.path.abspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        # a name that is not UTF-8 is stored escaped: SQLite takes only text (the inode tells two such files apart)
+        return cls(text_name(os.path.abspath(path)), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 _TABLES = (

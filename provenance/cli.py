@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from provenance import __version__
 from provenance.atomic import write_text
-from provenance.model import Report, Severity
+from provenance.console import raw, safe_output
+from provenance.model import Report, Severity, text_name
 
 if TYPE_CHECKING:
     from provenance.baseline import Baseline
@@ -124,13 +125,18 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code. Its messages on stderr are printable lines."""
+    with safe_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     _show_warnings()
     try:
         args = parser.parse_args(argv)
     except _UsageExit as exc:
-        print(parser.format_usage().rstrip(), file=sys.stderr)
+        print(parser.format_usage().rstrip(), file=raw(sys.stderr))
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     except SystemExit as exc:  # --help, --version
@@ -143,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "baseline":
             return _baseline(args)
         if args.command == "inspect":
-            return _inspect(args)
+            with safe_output(stdout=args.format == "text"):
+                return _inspect(args)
         if args.command == "archive":
             from provenance.archive_cli import run as run_archive
 
@@ -158,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         print(f"provenance: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         if "--debug" in (argv or sys.argv):
-            traceback.print_exc()
+            traceback.print_exc(file=raw(sys.stderr))
         return EXIT_INTERNAL
 
 
@@ -290,7 +297,7 @@ def run_with_progress(paths: Sequence[Path], options: CheckOptions, *, quiet: bo
     from provenance.pipeline import UsageError, run
     from provenance.progress import ProgressBar
 
-    bar = ProgressBar(sys.stderr)
+    bar = ProgressBar(raw(sys.stderr))
     bar.enabled = bar.enabled and not quiet
     try:
         report = run(paths, options, progress=bar)
@@ -409,7 +416,7 @@ def _inspect(args: argparse.Namespace) -> int:
             print(f"provenance: {path}: not a file", file=sys.stderr)
             missing += 1
             continue
-        records.append(image_dict(read_image(path, path.name, path.parent.as_posix())))
+        records.append(image_dict(read_image(path, text_name(path.name), text_name(path.parent.as_posix()))))
     if args.format == "json":
         sys.stdout.write(json.dumps({"images": records}, indent=2, ensure_ascii=False) + "\n")
     else:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from provenance import __version__
+from provenance import __version__, model
 from provenance.articles import ArticleError, article_format, read_article
 from provenance.baseline import Baseline
 from provenance.cache import RecordCache
@@ -86,7 +86,7 @@ class Target:
     @property
     def media_label(self) -> str:
         """The media folder as the report names it: the checked folder, or `--media` as given."""
-        return self.label if self.media_root == self.article_root else self.media_root.as_posix()
+        return self.label if self.media_root == self.article_root else model.text_name(self.media_root.as_posix())
 
 
 def discover(path: Path, media: Path | None = None) -> Target:
@@ -107,7 +107,7 @@ def discover(path: Path, media: Path | None = None) -> Target:
         raise UsageError(f"{path}: neither a file nor a folder")
     else:
         raise UsageError(f"{path}: no such file or folder")
-    return Target(label=label, article_root=root, articles=tuple(files), media_root=media or root)
+    return Target(label=model.text_name(label), article_root=root, articles=tuple(files), media_root=media or root)
 
 
 def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Progress | None = None) -> Report:
@@ -131,7 +131,7 @@ def run(paths: Sequence[Path], options: CheckOptions | None = None, progress: Pr
         for target in targets:
             target_articles = []
             for file in target.articles:
-                rel = file.relative_to(target.article_root).as_posix()
+                rel = model.text_name(file.relative_to(target.article_root).as_posix())
                 try:
                     article = read_article(file, rel, target.label, parser, folder=target.article_root)
                 except ArticleError as exc:

@@ -3,9 +3,10 @@
 Every cache and archive file provenance creates carries an application id in its SQLite header
 (`PRAGMA application_id`, bytes 68 to 71 of the file). Before a file is opened for writing, its
 first 100 bytes are read: a missing or empty file may be created, a file with the id of its kind is
-provenance's, a SQLite file with id 0 is provenance's when its `meta` table has a `schema` row
-(files written before the id existed; the id is set when it is next written), and anything else
-(a text file, another application's database, a cache where an archive is expected) is refused.
+provenance's, a SQLite file with id 0 is provenance's when its `meta` table has a `schema` row (files
+written before the id existed; the id is set when it is next written) or it has no table yet (another
+run is creating it), and anything else (a text file, another application's database, a cache where
+an archive is expected) is refused.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ CACHE_ID = 0x50564331
 """The application id of a record cache ("PVC1")."""
 ARCHIVE_ID = 0x50564131
 """The application id of a photo archive ("PVA1")."""
+BUSY_SECONDS = 60
+"""How long to wait for another run that is writing the file."""
 KINDS = {CACHE_ID: "a provenance record cache", ARCHIVE_ID: "a provenance photo archive"}
 
 
@@ -65,12 +68,15 @@ def check_ours(path: Path, application_id: int) -> None:
 
 
 def _has_schema_row(path: Path) -> bool:
-    """True when a SQLite file without an application id has provenance's `meta` table with a schema row."""
+    """True when a SQLite file without an application id has provenance's `meta` table with a schema row,
+    or no table at all (another run is creating it: there is nothing to lose)."""
     try:
-        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
     except sqlite3.Error:
         return False
     try:
+        if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+            return True
         row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
     except sqlite3.Error:
         return False

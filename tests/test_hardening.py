@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -130,3 +131,98 @@ def test_a_configuration_inside_the_checked_folder_cannot_name_a_file_outside_it
     (news / "provenance.toml").write_text(f'{key} = "inside.sqlite"\n', encoding="utf-8")
     inside = cli("check", news)  # allowed (a named archive must exist, though)
     assert "leads outside" not in inside.err and inside.code == (0 if key == "cache" else 2)
+
+
+# --- 3. no control character of the input in human-readable output; no injected workflow command -------
+
+HOSTILE_TEXT = "Red \x1b[31mALERT\x1b[0m \x1b]0;owned\x07 back\rspace\x00 nul\n::error file=a.md,line=1::INJECTED"
+INJECTED_NAME = "evil\n::error file=x.md,line=1::INJECTED\x1b[2J.jpg"
+
+
+def _iptc_jpeg(text: str) -> bytes:
+    """coffee.jpg with an IPTC caption and credit of `text` (UTF-8, declared by 1:90)."""
+    data = text.encode("utf-8")
+    block = b"\x1c\x01\x5a\x00\x03\x1b%G"
+    for dataset in (120, 110):
+        block += b"\x1c\x02" + bytes([dataset]) + len(data).to_bytes(2, "big") + data
+    resource = b"8BIM\x04\x04\0\0" + len(block).to_bytes(4, "big") + block + b"\0" * (len(block) & 1)
+    payload = b"Photoshop 3.0\0" + resource
+    jpeg = COFFEE.read_bytes()
+    return jpeg[:2] + b"\xff\xed" + (len(payload) + 2).to_bytes(2, "big") + payload + jpeg[2:]
+
+
+ONE_LINE = "Red \x1b[31mALERT\x1b[0m \x1b]0;owned\x07 nul\x00 csi\x9b2J \u202egnp.exe ::error::INJECTED"
+"""What an article line can hold (a line break would end the caption)."""
+
+
+def _hostile_text_folder(folder: Path) -> Path:
+    _article(folder, f"![{ONE_LINE}](coffee.jpg)\n*{ONE_LINE}*\nPhoto: {ONE_LINE}\n\n"
+                     f"![](missing\x1b[2J.jpg)\n*Caption {ONE_LINE}*\n\n![](coffee.jpg)\n*{ONE_LINE}*\n")
+    (folder / "coffee.jpg").write_bytes(_iptc_jpeg(HOSTILE_TEXT))
+    (folder / INJECTED_NAME).write_bytes(_iptc_jpeg(HOSTILE_TEXT))
+    return folder
+
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Characters no human-readable output may hold (LF ends lines; tab is harmless)."""
+WORKFLOW = re.compile(r"^::(error|warning|notice)( [^:\n]*)?::[^\n]*$")
+
+
+def _assert_safe(text: str, *, github: bool = False) -> None:
+    assert not CONTROL.search(text), repr(CONTROL.search(text))
+    for line in text.splitlines():
+        if line.lstrip().startswith("::"):
+            assert github and WORKFLOW.match(line), line  # its properties hold no raw ":"
+
+
+def test_text_github_inspect_and_search_output_hold_no_control_character(cli, tmp_path: Path) -> None:
+    news = _hostile_text_folder(tmp_path / "news")
+    for fmt in ("text", "github"):
+        run = cli("check", "--format", fmt, news)
+        assert run.code == 1, run.err
+        _assert_safe(run.out, github=fmt == "github")
+        _assert_safe(run.err)
+        assert "\\x1b[31mALERT" in run.out and "\\x1b[2J.jpg" in run.out
+    quiet = cli("check", "--quiet", news, "--select", "unused-image")
+    assert "evil\\n\\x3a:error" not in quiet.out and "evil\\n::error" in quiet.out
+    _assert_safe(quiet.out)
+    inspect = cli("inspect", news / "coffee.jpg", news / INJECTED_NAME)
+    assert inspect.code == 0 and "\\x1b[31mALERT" in inspect.out
+    _assert_safe(inspect.out)
+    archive = tmp_path / "archive.sqlite"
+    add = cli("archive", "add", "--archive", archive, news / "story.md")
+    _assert_safe(add.out)
+    _assert_safe(add.err)
+    search = cli("archive", "search", "--archive", archive, news / "coffee.jpg", news / INJECTED_NAME)
+    assert search.code == 0 and "\\x1b[31mALERT" in search.out
+    _assert_safe(search.out)
+    missing = cli("check", tmp_path / "no\x1b]0;x\x07such\n::error::INJECTED")
+    assert missing.code == 2 and len(missing.err.splitlines()) == 1
+    _assert_safe(missing.err)
+
+
+def test_an_absolute_checked_path_keeps_its_leading_slash(cli, tmp_path: Path) -> None:
+    news = _article(tmp_path / "news", "No figure here.\n")
+    run = cli("check", news.absolute())
+    assert f"{news.absolute().as_posix()} (media folder)" in run.out.splitlines()
+
+
+# --- 4. file names that are not UTF-8 ---------------------------------------------------------------
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="the file system takes only Unicode names")
+def test_names_that_are_not_utf8_are_reported_escaped_in_every_format(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    shutil.copy(COFFEE, os.fsdecode(bytes(news) + b"/photo-\xff.jpg"))
+    Path(os.fsdecode(bytes(news) + b"/\xfe.md")).write_bytes(b"![](gone.jpg)\n*Coffee.*\nGetty Images\n")
+    for fmt in ("text", "json", "sarif", "junit", "github", "html"):
+        for cache in ("--no-cache", "--jobs=1"):
+            proc = _cli("check", "--format", fmt, cache, news, cwd=tmp_path)
+            assert proc.returncode == 1 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr, \
+                (fmt, proc.stderr)
+            shown = proc.stdout.replace("\\\\", "\\").replace("%5C", "\\")  # JSON strings, SARIF URIs
+            assert "photo-\\xff.jpg" in shown and "\\xfe.md" in shown, fmt
+            if fmt in ("json", "sarif"):
+                json.loads(proc.stdout)
+    inspect = _cli("inspect", "--format", "json", os.fsdecode(bytes(news) + b"/photo-\xff.jpg"), cwd=tmp_path)
+    assert inspect.returncode == 0 and json.loads(inspect.stdout)["images"][0]["path"] == "photo-\\xff.jpg"

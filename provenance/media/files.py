@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from provenance.model import ImageRecord, Provenance, RefStatus
+from provenance.model import ImageRecord, Provenance, RefStatus, text_name
 from provenance.paths import inside
 
 IMAGE_EXTENSIONS = frozenset(
@@ -51,7 +51,7 @@ def find_images(root: Path) -> list[MediaFile]:
             if Path(name).suffix.lower() not in IMAGE_EXTENSIONS or name.startswith("."):
                 continue
             full = here / name
-            rel = full.relative_to(root).as_posix()
+            rel = text_name(full.relative_to(root).as_posix())
             found.append(_classify(full, rel, resolved_root))
     found.sort(key=lambda m: m.rel)
     return found
@@ -115,7 +115,7 @@ def resolve_reference(ref: str, article_dir: Path, article_root: Path, media_roo
         if found is not None and not found.is_dir():
             rel = Path(os.path.normpath(found.absolute())).relative_to(
                 Path(os.path.normpath(media_root.absolute())))
-            return Resolved(RefStatus.FOUND, rel.as_posix())
+            return Resolved(RefStatus.FOUND, text_name(rel.as_posix()))
     return Resolved(status)
 
 
