@@ -226,3 +226,23 @@ def test_names_that_are_not_utf8_are_reported_escaped_in_every_format(tmp_path: 
                 json.loads(proc.stdout)
     inspect = _cli("inspect", "--format", "json", os.fsdecode(bytes(news) + b"/photo-\xff.jpg"), cwd=tmp_path)
     assert inspect.returncode == 0 and json.loads(inspect.stdout)["images"][0]["path"] == "photo-\\xff.jpg"
+
+
+# --- 5. YAML front matter: no anchors, no aliases ---------------------------------------------------
+
+def alias_bomb(levels: int, width: int) -> str:
+    """Front matter whose title names `width ** levels` strings through nested aliases."""
+    lines = ['a0: &a0 "lol"']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * width)}]" for i in range(1, levels + 1)]
+    return "---\n" + "\n".join(lines) + f"\ntitle: *a{levels}\ndate: 2024-05-01\n---\n\n![](coffee.jpg)\n*Coffee.*\n"
+
+
+def test_front_matter_with_anchors_or_aliases_is_refused_in_one_line(cli, tmp_path: Path) -> None:
+    news = _article(tmp_path / "news", alias_bomb(5, 6))
+    run = cli("check", "--format", "json", news)
+    article = run.json()["articles"][0]
+    assert article["title"] is None and len(article["figures"]) == 1
+    assert [w for w in article["warnings"] if "anchors and aliases" in w] == [
+        "front matter: YAML anchors and aliases (&name, *name) are not read (line 1)"]
+    (news / "story.md").write_text("---\ntitle: [a, list]\ndate: 2024-05-01\n---\n", encoding="utf-8")
+    assert cli("check", "--format", "json", news).json()["articles"][0]["title"] is None
