@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from provenance import __version__
 from provenance.atomic import write_text
-from provenance.console import raw, safe_output
+from provenance.console import raw, safe_output, silence_stdout, stdout_closed
 from provenance.model import Report, Severity, text_name
 
 if TYPE_CHECKING:
@@ -160,8 +160,12 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("provenance: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_CLEAN
+    except BrokenPipeError as exc:
+        if stdout_closed():  # the reader of the output has all it wanted
+            silence_stdout()
+            return EXIT_CLEAN
+        print(f"provenance: internal error: a pipe to another process broke ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_INTERNAL
     except Exception as exc:
         print(f"provenance: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         if "--debug" in (argv or sys.argv):

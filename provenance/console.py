@@ -11,6 +11,9 @@ sequences (colour) and workflow commands (`--format github`).
 from __future__ import annotations
 
 import contextlib
+import io
+import os
+import select
 import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -52,3 +55,29 @@ def safe_output(stderr: bool = True, stdout: bool = False) -> Iterator[None]:
         yield
     finally:
         sys.stderr, sys.stdout = saved
+
+
+def stdout_closed() -> bool:
+    """True when the reader of stdout has gone (`provenance check | head -1`): a pipe that reports an
+    error or a hang-up when polled. Only then is a broken pipe the end of a run rather than a fault."""
+    try:
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+    poller.register(fd, select.POLLOUT)
+    try:
+        events = poller.poll(0)
+    except OSError:
+        return False
+    return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in events)
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device, so that nothing is written to a closed pipe at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        pass

@@ -246,3 +246,29 @@ def test_front_matter_with_anchors_or_aliases_is_refused_in_one_line(cli, tmp_pa
         "front matter: YAML anchors and aliases (&name, *name) are not read (line 1)"]
     (news / "story.md").write_text("---\ntitle: [a, list]\ndate: 2024-05-01\n---\n", encoding="utf-8")
     assert cli("check", "--format", "json", news).json()["articles"][0]["title"] is None
+
+
+# --- 12. a broken pipe is a clean exit only when stdout was closed ------------------------------------
+
+def test_a_broken_pipe_to_a_reader_process_is_an_internal_error(cli, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance import pipeline
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(pipeline, "run", broken)
+    run = cli("check", _article(tmp_path / "news"))
+    assert run.code == 3 and run.out == ""
+    assert run.err.splitlines() == ["provenance: internal error: a pipe to another process broke (Broken pipe)"]
+
+
+def test_a_closed_stdout_is_a_clean_exit(tmp_path: Path) -> None:
+    news = _article(tmp_path / "news")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "check", "--format", "json", str(news)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0 and err == b""
