@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from provenance import __version__
-from provenance.atomic import write_text
+from provenance.atomic import WriteError, write_text
 from provenance.console import raw, safe_output, silence_stdout, stdout_closed
 from provenance.model import Report, Severity, text_name
 
@@ -160,6 +160,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("provenance: interrupted", file=sys.stderr)
         return 130
+    except WriteError as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError as exc:
         if stdout_closed():  # the reader of the output has all it wanted
             silence_stdout()

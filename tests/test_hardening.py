@@ -272,3 +272,35 @@ def test_a_closed_stdout_is_a_clean_exit(tmp_path: Path) -> None:
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 0 and err == b""
+
+
+# --- 13. a report or baseline that cannot be written: one line naming the target, exit 2 -------------
+
+def test_an_output_that_is_a_folder_is_a_usage_error(cli, tmp_path: Path) -> None:
+    news = _article(tmp_path / "news")
+    (tmp_path / "out").mkdir()
+    for args in (("check", "--output", tmp_path / "out"), ("baseline", "--write", tmp_path / "out")):
+        run = cli(*args, news)
+        assert run.code == 2
+        assert run.err.splitlines()[-1] == f"provenance: {tmp_path / 'out'}: cannot write: it is a folder"
+
+
+def test_a_full_disk_keeps_the_old_report_and_says_so_in_one_line(cli, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from provenance import atomic
+
+    news = _article(tmp_path / "news")
+    target = tmp_path / "report.json"
+    target.write_text("old report\n", encoding="utf-8")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    run = cli("check", "--format", "json", "--output", target, news)
+    assert run.code == 2
+    assert run.err.splitlines() == [f"provenance: {target}: cannot write: No space left on device; left as it was"]
+    assert target.read_text(encoding="utf-8") == "old report\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
