@@ -27,6 +27,8 @@ FORMAT = "provenance-baseline"
 """The `format` value that marks a baseline file."""
 VERSION = 1
 """The baseline format version this code writes and reads."""
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+"""A baseline file larger than this is not read."""
 
 
 class BaselineError(Exception):

@@ -273,11 +273,12 @@ def _display(path: Path) -> str:
 
 
 def _read_baseline(path: Path) -> Baseline:
-    from provenance.baseline import loads
+    from provenance.baseline import MAX_BASELINE_BYTES, loads
     from provenance.pipeline import UsageError
+    from provenance.user_files import read_regular
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_BASELINE_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"--baseline {path}: cannot read: {reason}") from None

@@ -304,3 +304,39 @@ def test_a_full_disk_keeps_the_old_report_and_says_so_in_one_line(cli, tmp_path:
     assert run.err.splitlines() == [f"provenance: {target}: cannot write: No space left on device; left as it was"]
     assert target.read_text(encoding="utf-8") == "old report\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+
+
+# --- 11. only regular files, with a size cap, wherever a path comes from the user -------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_baseline_that_is_a_pipe_or_a_device_is_refused_at_once(tmp_path: Path) -> None:
+    news = _article(tmp_path / "news")
+    os.mkfifo(tmp_path / "baseline.fifo")
+    (tmp_path / "baseline.zero").symlink_to("/dev/zero")
+    for name in ("baseline.fifo", "baseline.zero"):
+        proc = _cli("check", "--baseline", tmp_path / name, news, cwd=tmp_path, timeout=60)
+        assert proc.returncode == 2
+        assert proc.stderr.splitlines() == [f"provenance: --baseline {tmp_path / name}: cannot read: not a regular "
+                                            "file (a folder, a pipe or a device); not read"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_manifest_that_is_or_names_a_pipe_does_not_hang_the_build(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    shutil.copy(COFFEE, tmp_path / "coffee.jpg")
+    os.mkfifo(tmp_path / "pipe.jpg")
+    manifest = tmp_path / "cms.csv"
+    manifest.write_text("image,article,caption\ncoffee.jpg,a1,Coffee\npipe.jpg,a1,Pipe\n", encoding="utf-8")
+    proc = _cli("archive", "build", manifest, "--out", tmp_path / "archive.parquet", cwd=tmp_path, timeout=120)
+    assert "not a regular file" in proc.stderr and "Traceback" not in proc.stderr
+    os.mkfifo(tmp_path / "manifest.csv")
+    proc = _cli("archive", "build", tmp_path / "manifest.csv", "--out", tmp_path / "b.parquet", cwd=tmp_path,
+                timeout=60)
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr and len(proc.stderr.splitlines()) == 1
+
+
+def test_a_configuration_that_is_a_device_is_not_read(cli, tmp_path: Path) -> None:
+    news = _article(tmp_path / "news")
+    (news / "provenance.toml").symlink_to("/dev/zero")
+    run = cli("check", news)
+    assert run.code == 0  # a provenance.toml that is no file is no configuration

@@ -159,13 +159,22 @@ def _lexically_inside(path: Path, root: Path) -> bool:
 
 
 def read_file(path: Path, rel: str, root: str) -> bytes | ImageRecord:
-    """The bytes of an image file, or the record of why they cannot be read (too large, an OS error)."""
+    """The bytes of an image file, or the record of why they cannot be read (too large, not a regular file,
+    an OS error). The file is opened without blocking and checked once open: a pipe never stalls the run."""
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            return unreadable_record(rel, root, "is not a regular file (a pipe, socket or device); not read")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
+            os.close(fd)
             why = f"file of {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
             return unreadable_record(rel, root, why, size)
-        with path.open("rb") as fh:  # read(n) reserves n bytes first: ask for the size, not the limit
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:  # read(n) reserves n bytes first: ask for the size, not the limit
             data = fh.read(min(size, MAX_FILE_BYTES) + 1)
             if len(data) > size:  # it grew since: read on, to the limit
                 data += fh.read(MAX_FILE_BYTES + 1 - len(data))
