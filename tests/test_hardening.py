@@ -340,3 +340,33 @@ def test_a_configuration_that_is_a_device_is_not_read(cli, tmp_path: Path) -> No
     (news / "provenance.toml").symlink_to("/dev/zero")
     run = cli("check", news)
     assert run.code == 0  # a provenance.toml that is no file is no configuration
+
+
+# --- 7. references through a folder link leading out: reported alike, whether the file exists or not -----
+
+def test_references_through_a_folder_link_leading_out_are_reported_alike(cli, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(COFFEE, outside / "secret.jpg")
+    news = _article(tmp_path / "news", "![](linkdir/secret.jpg)\n*One.*\nGetty Images\n\n"
+                                       "![](linkdir/nothere.jpg)\n*Two.*\nGetty Images\n")
+    (news / "linkdir").symlink_to(outside, target_is_directory=True)
+    run = cli("check", "--format", "json", news)
+    messages = {f["figures"][0]: f["message"] for f in run.json()["findings"] if f["rule"] == "missing-image"}
+    assert sorted(messages) == [0, 1]
+    tails = [messages[n].split('") ', 1)[1].replace(name, "X") for n, name in ((0, "secret"), (1, "nothere"))]
+    assert tails[0] == tails[1], messages
+    assert "outside the checked folder" in messages[0]
+    figures = run.json()["articles"][0]["figures"]
+    assert [f["image"] for f in figures] == [None, None]
+
+
+def test_looping_and_dangling_links_are_named_as_such(cli, tmp_path: Path) -> None:
+    news = _article(tmp_path / "news", "No figures.\n")
+    (news / "loop-a.jpg").symlink_to(news / "loop-b.jpg")
+    (news / "loop-b.jpg").symlink_to(news / "loop-a.jpg")
+    (news / "dangling.jpg").symlink_to(news / "gone.jpg")
+    run = cli("check", "--format", "json", news)
+    errors = {im["path"]: im["errors"] for im in run.json()["images"]}
+    assert errors["loop-a.jpg"] == ["is a link that loops; not read"]
+    assert errors["dangling.jpg"] == ["is a broken link"]

@@ -63,6 +63,10 @@ def _classify(full: Path, rel: str, resolved_root: Path) -> MediaFile:
     except OSError as exc:
         return MediaFile(rel, None, f"cannot be read: {exc.strerror or exc}")
     if stat.S_ISLNK(st.st_mode):
+        try:
+            full.resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            return MediaFile(rel, None, "is a link that loops; not read")
         if not inside(full, resolved_root):
             return MediaFile(rel, None, "is a link to a file outside the checked folder; not read")
         try:
@@ -107,6 +111,8 @@ def resolve_reference(ref: str, article_dir: Path, article_root: Path, media_roo
         candidate = base.joinpath(*posix.parts)
         if not (_lexically_inside(candidate, article_root) or _lexically_inside(candidate, media_root)):
             continue
+        if not (inside(candidate.parent, article_root) or inside(candidate.parent, media_root)):
+            continue  # a folder link leading out: outside, whether or not the file exists there
         status = RefStatus.MISSING
         if not _lexically_inside(candidate, media_root):
             continue
