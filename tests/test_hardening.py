@@ -370,3 +370,31 @@ def test_looping_and_dangling_links_are_named_as_such(cli, tmp_path: Path) -> No
     errors = {im["path"]: im["errors"] for im in run.json()["images"]}
     assert errors["loop-a.jpg"] == ["is a link that loops; not read"]
     assert errors["dangling.jpg"] == ["is a broken link"]
+
+
+# --- 14. every image reference is a figure or a finding ---------------------------------------------
+
+def test_an_extensionless_image_path_is_a_figure_not_a_placeholder(cli, tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "story.html").write_text(
+        '<html><body><article><p>Body text of the story.</p>'
+        '<figure><img src="images/2024/05/photo1234"><figcaption>Harbour at dawn. Photo: Reuters</figcaption>'
+        '</figure><figure><img src="R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7">'
+        '<img src="real.jpg"><figcaption>Ferry. Photo: AP</figcaption></figure></article></body></html>',
+        encoding="utf-8")
+    run = cli("check", "--format", "json", news)
+    figures = run.json()["articles"][0]["figures"]
+    assert [f["image_ref"] for f in figures] == ["images/2024/05/photo1234", "real.jpg"]
+    assert sorted(f["figures"][0] for f in run.json()["findings"] if f["rule"] == "missing-image") == [0, 1]
+
+
+@pytest.mark.parametrize("src", ["file:///etc/passwd.jpg", "javascript:alert(1)", "vbscript:x", "FILE:photo.jpg"])
+def test_markdown_images_with_any_scheme_are_figures_with_a_finding(cli, tmp_path: Path, src: str) -> None:
+    news = _article(tmp_path / "news", f"![]({src})\n*A caption.*\nGetty Images\n")
+    run = cli("check", "--format", "json", news)
+    figures = run.json()["articles"][0]["figures"]
+    assert [f["image_ref"] for f in figures] == [src]
+    found = [f["message"] for f in run.json()["findings"] if f["rule"] == "missing-image"]
+    assert len(found) == 1 and "outside the checked folder; not followed" in found[0]
+    assert "root:" not in run.out

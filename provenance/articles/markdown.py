@@ -60,7 +60,7 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
     title, date, offset, body_text = _front_matter(text, warnings)
     if _HTML_PAGE.match(body_text):
         warnings.append("the file is an HTML page, read as Markdown (name it .html to read it as HTML)")
-    md = MarkdownIt("commonmark")
+    md = _EveryLink("commonmark")
     try:
         tokens = md.parse(body_text)
     except RecursionError:
@@ -144,6 +144,14 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
         encoding=encoding,
         warnings=tuple(warnings),
     )
+
+
+class _EveryLink(MarkdownIt):
+    """Every image source makes a figure: markdown-it's default drops `javascript:`, `file:` and other links,
+    and the figure with them. (They are reported, never followed; nothing is rendered.)"""
+
+    def validateLink(self, url: str) -> bool:
+        return True
 
 
 def _front_matter(text: str, warnings: list[str]) -> tuple[str | None, str | None, int, str]:

@@ -19,6 +19,9 @@ IMAGE_EXTENSIONS = frozenset(
 )
 """Extensions of the files treated as images of the media folder."""
 
+REMOTE_SCHEMES = frozenset({"http", "https", "data", "ftp", "ftps"})
+"""URL schemes of images on a server (or inline): reported as not checked. Any other scheme is outside."""
+
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Image files larger than this are not read."""
 
@@ -92,14 +95,16 @@ class Resolved:
 def resolve_reference(ref: str, article_dir: Path, article_root: Path, media_root: Path) -> Resolved:
     """Resolve an image reference of an article without ever leaving the checked folders.
 
-    URLs (http, https, protocol-relative, data:) are remote; absolute paths and
+    URLs (http, https, protocol-relative, data:) are remote; other schemes (file:, javascript:), absolute paths and
     `../` that climb out of the article's folder are outside; a relative path is
     looked up beside the article, then in the media folder, and must exist there.
     """
     ref = ref.strip()
     parts = urlsplit(ref)
-    if (parts.scheme and len(parts.scheme) > 1) or ref.startswith("//"):
+    if ref.startswith("//") or parts.scheme.lower() in REMOTE_SCHEMES:
         return Resolved(RefStatus.REMOTE)
+    if parts.scheme and len(parts.scheme) > 1:  # file:, javascript:...: nothing in the folder, never followed
+        return Resolved(RefStatus.OUTSIDE)
     target = unquote(parts.path)
     if not target:
         return Resolved(RefStatus.MISSING)
