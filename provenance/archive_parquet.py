@@ -208,6 +208,8 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
                             item = json.loads(line)
                         except ValueError as exc:
                             raise ArchiveError(f"{path}:{line_no}: not JSON: {exc}") from None
+                        except RecursionError:
+                            raise ArchiveError(f"{path}:{line_no}: JSON nested too deep to read") from None
                         if not isinstance(item, dict):
                             raise ArchiveError(f"{path}:{line_no}: expected an object")
                         raw.append((line_no, item))

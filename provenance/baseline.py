@@ -87,6 +87,8 @@ def loads(text: str, source: str = "") -> Baseline:
         doc: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{where}not a baseline: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise BaselineError(f"{where}not a baseline: JSON nested too deep to read") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BaselineError(f'{where}not a baseline: expected a JSON object with "format": "{FORMAT}"')
     if doc.get("version") != VERSION:

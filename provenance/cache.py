@@ -414,7 +414,7 @@ def _reader_connection(path: str) -> sqlite3.Connection | None:
 def _decode(text: str, sha256: str) -> dict[str, Any] | None:
     try:
         content = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # damaged, or planted: read the file again
         return None
     if not isinstance(content, dict) or content.get("sha256") != sha256:
         return None

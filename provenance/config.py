@@ -133,6 +133,8 @@ def load_config(path: Path, display: str | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{name}: TOML syntax error: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: nested too deep to read") from None
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("provenance", {}) if isinstance(data.get("tool"), dict) else {}
         prefix = "tool.provenance."

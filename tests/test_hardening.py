@@ -398,3 +398,61 @@ def test_markdown_images_with_any_scheme_are_figures_with_a_finding(cli, tmp_pat
     found = [f["message"] for f in run.json()["findings"] if f["rule"] == "missing-image"]
     assert len(found) == 1 and "outside the checked folder; not followed" in found[0]
     assert "root:" not in run.out
+
+
+# --- 8. deep nesting: exit 2 with one line, or the run goes on -----------------------------------------
+
+DEEP = 100_000
+
+
+def test_a_deep_configuration_or_baseline_is_one_line_and_exit_2(cli, tmp_path: Path) -> None:
+    news = _article(tmp_path / "news")
+    config = tmp_path / "deep.toml"
+    config.write_text("a = " + "[" * DEEP + "]" * DEEP + "\n", encoding="utf-8")
+    run = cli("check", "--config", config, news)
+    assert run.code == 2 and run.err.splitlines() == [f"provenance: {config}: nested too deep to read"]
+    baseline = tmp_path / "deep.json"
+    baseline.write_text('{"format": "provenance-baseline", "version": 1, "findings": ' + "[" * DEEP + "]" * DEEP
+                        + "}", encoding="utf-8")
+    run = cli("check", "--baseline", baseline, news)
+    assert run.code == 2
+    assert run.err.splitlines() == [f"provenance: {baseline}: not a baseline: JSON nested too deep to read"]
+
+
+def test_a_deep_manifest_row_is_one_line_and_exit_2(cli, tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    shutil.copy(COFFEE, tmp_path / "coffee.jpg")
+    manifest = tmp_path / "cms.jsonl"
+    manifest.write_text('{"image": "coffee.jpg", "article": "a", "x": ' + "[" * DEEP + "]" * DEEP + "}\n",
+                        encoding="utf-8")
+    run = cli("archive", "build", manifest, "--out", tmp_path / "out.parquet")
+    assert run.code == 2 and run.err.splitlines() == [f"provenance: {manifest}:1: JSON nested too deep to read"]
+
+
+def test_a_deep_cache_row_is_read_again(cli, tmp_path: Path, _own_cache: Path) -> None:
+    news = _article(tmp_path / "news")
+    first = cli("check", "--format", "json", "--jobs", "1", news)
+    with sqlite3.connect(_own_cache) as db:
+        db.execute("UPDATE records SET record = ?", ("[" * DEEP + "]" * DEEP,))
+    db.close()
+    again = cli("check", "--format", "json", "--jobs", "1", news)
+    assert again.code == first.code and again.out == first.out and "internal error" not in again.err
+
+
+def test_a_media_folder_nested_a_thousand_deep_is_listed(cli, tmp_path: Path) -> None:
+    news = _article(tmp_path / "news")
+    deepest = news
+    fd = os.open(news, os.O_RDONLY)
+    try:  # one level at a time, relative to the last: os.makedirs itself recurses
+        for _ in range(1000):
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        deepest = Path(news, *["d"] * 1000)
+    finally:
+        os.close(fd)
+    shutil.copy(COFFEE, deepest / "deep.jpg")
+    run = cli("check", "--format", "json", news)
+    assert run.code == 0 and "internal error" not in run.err
+    assert any(im["path"].endswith("/d/deep.jpg") for im in run.json()["images"])

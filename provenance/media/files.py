@@ -6,6 +6,7 @@ import hashlib
 import os
 import stat
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -46,8 +47,7 @@ def find_images(root: Path) -> list[MediaFile]:
     """Every image-named entry under `root` (hidden folders skipped), sorted by path."""
     found: list[MediaFile] = []
     resolved_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    for dirpath, dirnames, filenames in walk(root):
         here = Path(dirpath)
         names = list(filenames) + [d for d in dirnames if Path(d).suffix.lower() in IMAGE_EXTENSIONS]
         for name in sorted(names):
@@ -58,6 +58,29 @@ def find_images(root: Path) -> list[MediaFile]:
             found.append(_classify(full, rel, resolved_root))
     found.sort(key=lambda m: m.rel)
     return found
+
+
+def walk(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(root)` without following links, hidden folders left out, folders in sorted order; without
+    recursion, so a folder nested thousands deep is listed as far as the system lets it be opened."""
+    stack = [os.fspath(root)]
+    while stack:
+        folder = stack.pop()
+        dirs: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else files).append(entry.name)
+        except OSError:  # vanished, unreadable, or a path too long to open
+            continue
+        dirs = sorted(d for d in dirs if not d.startswith("."))
+        yield folder, dirs, files
+        stack.extend(os.path.join(folder, d) for d in reversed(dirs))
 
 
 def _classify(full: Path, rel: str, resolved_root: Path) -> MediaFile:
