@@ -456,3 +456,12 @@ def test_a_media_folder_nested_a_thousand_deep_is_listed(cli, tmp_path: Path) ->
     run = cli("check", "--format", "json", news)
     assert run.code == 0 and "internal error" not in run.err
     assert any(im["path"].endswith("/d/deep.jpg") for im in run.json()["images"])
+
+
+# --- 9. a memory budget larger than the system can set -----------------------------------------------
+
+def test_a_memory_budget_beyond_the_system_limit_reads_every_image(tmp_path: Path) -> None:
+    news = _article(tmp_path / "news")
+    proc = _cli("check", "--no-cache", "--format", "json", "--file-memory", "100000000000000", news, cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert json.loads(proc.stdout)["images"][0]["errors"] == []

@@ -403,7 +403,9 @@ def _start_reader(shared: _Shared, memory_mb: int | None) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    # more than the system can set: its own limit is the budget
+    with contextlib.suppress(ValueError, OverflowError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _read_task(index: int, path: str, rel: str, root: str, cache_path: str | None,
