@@ -9,7 +9,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, ROOT
@@ -465,3 +467,59 @@ def test_a_memory_budget_beyond_the_system_limit_reads_every_image(tmp_path: Pat
     proc = _cli("check", "--no-cache", "--format", "json", "--file-memory", "100000000000000", news, cwd=tmp_path)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert json.loads(proc.stdout)["images"][0]["errors"] == []
+
+
+# --- 6. HTML in the main process: linear suppression lookup, a bound on attributes -------------------
+
+def _lines_run(module: str, work: Callable[[], object]) -> int:
+    """How many lines of the module whose file is named `module` run while `work` runs."""
+    count = 0
+
+    def trace(frame: Any, event: str, arg: object) -> Any:
+        nonlocal count
+        if not frame.f_code.co_filename.endswith(module):
+            return None
+        if event == "line":
+            count += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        work()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_suppression_comments_are_attached_in_linear_time() -> None:
+    from provenance.articles.html import parse_html
+    from provenance.credits import CreditParser
+
+    parser = CreditParser.default({})
+
+    def page(n: int) -> bytes:
+        comments = "<!-- provenance: ignore[missing-credit] agreed with the family -->\n" * n
+        return (f"<html><body><article><p>Body.</p>{comments}<figure><img src='a.jpg'><figcaption>Cap."
+                "</figcaption></figure></article></body></html>").encode()
+
+    article = parse_html(page(50), "a.html", ".", parser)
+    assert len(article.figures) == 1 and len(article.figures[0].suppressions) == 50
+    small = _lines_run("/suppress.py", lambda: parse_html(page(500), "a.html", ".", parser))
+    large = _lines_run("/suppress.py", lambda: parse_html(page(2000), "a.html", ".", parser))
+    assert large < 5 * small  # linear: 4 times the comments, about 4 times the steps (quadratic: 16 times)
+
+
+def test_an_element_with_too_many_attributes_is_one_warning() -> None:
+    from provenance.articles.html import parse_html
+    from provenance.articles.html.limits import MAX_ATTRIBUTES
+    from provenance.credits import CreditParser
+
+    attributes = " ".join(f'data-a{i}="x"' for i in range(MAX_ATTRIBUTES + 1))
+    page = (f"<html><body>\n<figure><img {attributes} src='a.jpg'><figcaption>Cap.</figcaption></figure>"
+            "</body></html>").encode()
+    article = parse_html(page, "a.html", ".", CreditParser.default({}))
+    assert article.warnings == (f"line 2: an element has more than {MAX_ATTRIBUTES} attributes; the page was not "
+                                "read",)
+    fewer = " ".join(f'data-a{i}="x"' for i in range(50))
+    ok = parse_html(page.replace(attributes.encode(), fewer.encode()), "a.html", ".", CreditParser.default({}))
+    assert len(ok.figures) == 1 and not ok.warnings

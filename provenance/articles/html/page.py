@@ -32,6 +32,7 @@ from provenance.articles.html.captions import name_like, split_caption
 from provenance.articles.html.decode import decode_html
 from provenance.articles.html.images import image_source, is_placeholder, is_tiny, picture_source
 from provenance.articles.html.jsonld import LdImage, read_jsonld
+from provenance.articles.html.limits import MAX_ATTRIBUTES, crowded_element
 from provenance.articles.html.suppress import attach_suppressions
 from provenance.articles.html.text import (
     INLINE_TAGS,
@@ -267,6 +268,10 @@ def _build_tree(text: str, warnings: list[str]) -> _Element | None:
     here because the input is already capped at `MAX_PAGE_BYTES`), and if that is not enough
     the rest of the page is left unread with one warning.
     """
+    crowded = crowded_element(text)
+    if crowded is not None:
+        warnings.append(f"line {crowded}: an element has more than {MAX_ATTRIBUTES} attributes; the page was not read")
+        return None
     raw = text.encode("utf-8", errors="replace")
     tree = None
     for huge in (False, True):
