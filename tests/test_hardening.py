@@ -523,3 +523,28 @@ def test_an_element_with_too_many_attributes_is_one_warning() -> None:
     fewer = " ".join(f'data-a{i}="x"' for i in range(50))
     ok = parse_html(page.replace(attributes.encode(), fewer.encode()), "a.html", ".", CreditParser.default({}))
     assert len(ok.figures) == 1 and not ok.warnings
+
+
+# --- 10. the C2PA library's own stderr stays out of the terminal --------------------------------------
+
+def test_what_the_c2pa_library_prints_is_one_error_line(monkeypatch: pytest.MonkeyPatch,
+                                                        capfd: pytest.CaptureFixture[str]) -> None:
+    from provenance.media import c2pa as c2pa_module
+
+    class Reader:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            os.write(2, b"memory allocation of 17179869184 bytes failed\nstack backtrace:\n   0: rust_begin_unwind\n")
+            raise MemoryError("the manifest could not be read")
+
+    class FakeC2pa:
+        pass
+
+    FakeC2pa.Reader = Reader  # type: ignore[attr-defined]
+    monkeypatch.setattr(c2pa_module, "_context", lambda: (FakeC2pa, None))
+    errors: list[str] = []
+    info = c2pa_module.read_c2pa(b"\xff\xd8", "JPEG", True, errors)
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
+    assert errors == ["C2PA: the library reported: memory allocation of 17179869184 bytes failed",
+                      "C2PA: manifest not checked (MemoryError: the manifest could not be read)"]
+    assert info is not None and info.validation_state == "not checked"
