@@ -548,3 +548,18 @@ def test_what_the_c2pa_library_prints_is_one_error_line(monkeypatch: pytest.Monk
     assert errors == ["C2PA: the library reported: memory allocation of 17179869184 bytes failed",
                       "C2PA: manifest not checked (MemoryError: the manifest could not be read)"]
     assert info is not None and info.validation_state == "not checked"
+
+
+# --- smaller: cache rows are validated when read --------------------------------------------------------
+
+def test_a_planted_cache_row_is_not_trusted(cli, tmp_path: Path, _own_cache: Path) -> None:
+    news = _article(tmp_path / "news")
+    first = cli("check", "--format", "json", "--jobs", "1", news)
+    with sqlite3.connect(_own_cache) as db:
+        (text,) = db.execute("SELECT record FROM records").fetchone()
+        planted = json.loads(text)
+        planted["errors"] = ["\x1b]0;owned\x07 ROW-OF-THE-ATTACKER"] * 200_000
+        db.execute("UPDATE records SET record = ?", (json.dumps(planted),))
+    db.close()
+    again = cli("check", "--format", "json", "--jobs", "1", news)
+    assert again.out == first.out and "ROW-OF-THE-ATTACKER" not in again.out
