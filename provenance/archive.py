@@ -400,6 +400,7 @@ class Archive:
     def _save(self, loaded: _Loaded, state: _State) -> None:
         """Save a freshly built index beside the archive, atomically; another process's newer one wins."""
         folder = index_path(self.path)
+        _remove_stale(folder)
         try:
             temporary = Path(tempfile.mkdtemp(prefix=f"{folder.name}.tmp-", dir=folder.parent))
         except OSError as exc:
@@ -491,6 +492,27 @@ def _retry(action: object, attempts: int = 50) -> object:
                 raise
             time.sleep(0.05 * (attempt + 1))
     return None
+
+
+STALE_SECONDS = 3600
+"""Age after which a temporary index folder beside the archive is taken for a killed run's, and removed."""
+
+
+def _remove_stale(folder: Path) -> None:
+    """Remove the temporary index folders (`.tmp-`, `.old-`) that runs killed while saving an index left
+    beside it, once they are `STALE_SECONDS` old (a younger one may be another run's, still writing)."""
+    now = time.time()
+    for prefix in (f"{folder.name}.tmp-", f"{folder.name}.old-"):
+        try:
+            entries = [p for p in folder.parent.iterdir() if p.name.startswith(prefix)]
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                if entry.is_dir() and not entry.is_symlink() and now - entry.stat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(entry, ignore_errors=True)
+            except OSError:
+                continue
 
 
 def _publish(temporary: Path, folder: Path, state: _State) -> None:

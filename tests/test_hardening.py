@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -563,3 +564,36 @@ def test_a_planted_cache_row_is_not_trusted(cli, tmp_path: Path, _own_cache: Pat
     db.close()
     again = cli("check", "--format", "json", "--jobs", "1", news)
     assert again.out == first.out and "ROW-OF-THE-ATTACKER" not in again.out
+
+
+# --- smaller: temporary index folders of killed searches; archive errors of a full disk ----------------
+
+def test_stale_temporary_index_folders_are_removed(cli, tmp_path: Path) -> None:
+    from provenance.archive import STALE_SECONDS, index_path
+
+    news = _article(tmp_path / "news")
+    archive = tmp_path / "archive.sqlite"
+    assert cli("archive", "add", "--archive", archive, news / "story.md").code == 0
+    folder = index_path(archive)
+    stale, fresh = tmp_path / f"{folder.name}.tmp-killed", tmp_path / f"{folder.name}.tmp-running"
+    for made in (stale, fresh):
+        made.mkdir()
+        (made / "phash.npy").write_bytes(b"half written")
+    old = time.time() - STALE_SECONDS - 60
+    os.utime(stale, (old, old))
+    assert cli("archive", "search", "--archive", archive, news / "coffee.jpg").code == 0
+    assert not stale.exists() and fresh.exists() and folder.is_dir()
+
+
+def test_an_archive_on_a_full_disk_is_not_called_foreign(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from provenance import archive as archive_module
+
+    news = _article(tmp_path / "news")
+
+    def full(self: object, create: bool) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(archive_module.Archive, "_setup", full)
+    run = cli("archive", "add", "--archive", tmp_path / "archive.sqlite", news / "story.md")
+    assert run.code == 2 and "not a provenance archive" not in run.err
+    assert run.err.splitlines()[-1].endswith("cannot be used: database or disk is full")
