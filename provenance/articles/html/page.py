@@ -898,6 +898,10 @@ def _emphasised_caption(p: _Element, text: str) -> bool:
     return tag in ("strong", "b") and text.endswith((".", "!", "?")) and len(text) <= 200
 
 
+ADJACENT_LOOK = 12
+"""Siblings after a story photo's wrapper looked at for its unlabelled caption and credit."""
+
+
 def _adjacent_caption(
     img: _Element, parser: CreditParser, used: list[_Element]
 ) -> tuple[str | None, str | None]:
@@ -914,10 +918,12 @@ def _adjacent_caption(
             return None, None
         sibs: list[_Element] = []
         sib = node.getnext()
-        while sib is not None and len(sibs) < 3:
+        looked = 0  # at most ADJACENT_LOOK siblings: a run of thousands of empty ones is walked once per photo
+        while sib is not None and len(sibs) < 3 and looked < ADJACENT_LOOK:
             if isinstance(sib.tag, str) and sib.tag not in SKIP_TAGS and text_of(sib):
                 sibs.append(sib)
             sib = sib.getnext()
+            looked += 1
         if not sibs:
             if parent.tag in ("article", "main", "section"):
                 return None, None
