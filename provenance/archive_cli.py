@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options, run_with_progress
-from provenance.model import ArchiveHit, Hashes, printable, text_name
+from provenance.model import ArchiveHit, Hashes, json_visible, printable, text_name
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -148,7 +148,7 @@ def _search(args: argparse.Namespace) -> int:
         print(f"provenance: {error}", file=sys.stderr)
     if args.format == "json":
         document = {"archive": path.as_posix(), "images": results, "errors": errors}
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_visible(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
     else:
         for result in results:
             print(printable(str(result["image"])))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from provenance import __version__
 from provenance.atomic import WriteError, write_text
 from provenance.console import raw, safe_output, silence_stdout, stdout_closed
-from provenance.model import Report, Severity, text_name
+from provenance.model import Report, Severity, json_visible, text_name
 
 if TYPE_CHECKING:
     from provenance.baseline import Baseline
@@ -426,7 +426,7 @@ def _inspect(args: argparse.Namespace) -> int:
             continue
         records.append(image_dict(read_image(path, text_name(path.name), text_name(path.parent.as_posix()))))
     if args.format == "json":
-        sys.stdout.write(json.dumps({"images": records}, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_visible(json.dumps({"images": records}, indent=2, ensure_ascii=False)) + "\n")
     else:
         for record in records:
             print(f"{record['root']}/{record['path']}".removeprefix("./"))

@@ -521,3 +521,14 @@ def text_name(name: str) -> str:
     """A file name as text every output can carry: the bytes it holds that are not UTF-8 (Python's
     surrogate escapes) as visible `\\xff` escapes; the rest as it is."""
     return name.translate(_NAME)
+
+
+_JSON_INVISIBLE = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
+                                                *range(0x2066, 0x206A))}
+
+
+def json_visible(document: str) -> str:
+    """A JSON document (as `json.dumps(..., ensure_ascii=False)` writes it, which escapes C0 controls
+    itself) with DEL, C1 controls, line separators and bidirectional overrides escaped as `\\u009b`: the
+    same data, and nothing a terminal or viewer acts on. Outside strings JSON holds none of them."""
+    return document.translate(_JSON_INVISIBLE)

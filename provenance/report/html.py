@@ -46,6 +46,7 @@ from provenance.model import (
     RefStatus,
     Report,
     Severity,
+    escape_controls,
     joined_path,
 )
 
@@ -471,7 +472,7 @@ def _encode(path: Path) -> Thumbnail:
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(escape_controls(str(text)), quote=True)
 
 
 def _text_or_none(text: str | None, missing: str) -> str:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from provenance.model import Article, Finding, ImageRecord, Report
+from provenance.model import Article, Finding, ImageRecord, Report, json_visible
 
 
 def render(report: Report) -> str:
     """The report as indented JSON."""
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json_visible(json.dumps(to_dict(report), indent=2, ensure_ascii=False)) + "\n"
 
 
 def to_dict(report: Report) -> dict[str, Any]:
