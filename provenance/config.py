@@ -37,9 +37,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from provenance import user_files
 from provenance.model import Severity
 from provenance.rules import find_rule
-from provenance.user_files import read_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -110,7 +110,7 @@ def find_config(start: Path) -> Path | None:
 def _has_tool_table(path: Path) -> bool:
     """True when a pyproject.toml has a [tool.provenance] table (a broken one counts, to report its error)."""
     try:
-        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
+        text = user_files.read_regular(path, MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
         data = tomllib.loads(text)
     except (OSError, RecursionError):
         return False
@@ -124,7 +124,7 @@ def load_config(path: Path, display: str | None = None) -> Config:
     """Read and check one configuration file; `display` is how messages name it."""
     name = display or str(path)
     try:
-        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
+        text = user_files.read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
     except OSError as exc:
         raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
