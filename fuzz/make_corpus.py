@@ -362,6 +362,33 @@ def article_seeds() -> dict[str, bytes]:
     return out
 
 
+def front_matter_seeds() -> dict[str, bytes]:
+    return {
+        "plain.yaml": b"title: A story\ndate: 2024-03-01\nauthor: Jane Doe\ntags: [port, smoke]\n",
+        "nested.yaml": b"title: 'Quoted: title'\nmeta:\n  published: 2024-03-01T10:00:00Z\n  list:\n    - a\n    - b\n",
+        "anchors.yaml": b"base: &b {x: 1}\nmore: *b\ntitle: T\n",
+        "alias-bomb.yaml": (b'a: &a ["lol","lol","lol"]\nb: &b [*a,*a,*a]\nc: &c [*b,*b,*b]\n'
+                            b"title: *c\n"),
+        "bad-date.yaml": b"title: T\ndate: 2024-00-13\n",
+        "tagged.yaml": b"title: !!python/object:os.system ls\n",
+    }
+
+
+def suppression_seeds() -> dict[str, bytes]:
+    return {
+        "markdown.md": (b"<!-- provenance: ignore[missing-credit] agreed with the family -->\n![](a.jpg)\n*Cap.*\n\n"
+                        b"![](b.jpg) <!-- provenance: ignore[PV002, repeated-caption] - desk said so -->\n"
+                        b"<!-- provenance: ignore[] nothing -->\n<!-- provenance: ignore[x] -->\n"
+                        b"<!-- provenance: something else -->\n"),
+        "page.html": (b"<html><body><article><!-- provenance: ignore[missing-credit] handout -->\n<!-- other -->\n"
+                      b"<figure><img src=a.jpg><figcaption>Cap.<!-- provenance: ignore[PV003] inside --></figcaption>"
+                      b"</figure><p>text<!-- provenance: ignore[x] not before a figure --></p>"
+                      b"<div><!-- provenance: ignore[x] wraps -->\n<div><figure><img src=b.jpg></figure></div></div>"
+                      b"</article></body></html>"),
+        "many.html": b"<!-- provenance: ignore[missing-credit] r -->\n" * 200 + b"<figure><img src=a.jpg></figure>",
+    }
+
+
 TARGETS = {
     "metadata": lambda: {
         **jpeg_seeds(), **png_seeds(), **tiff_seeds(), **webp_seeds(), **heif_seeds(), **psd_seeds()
@@ -370,6 +397,8 @@ TARGETS = {
     "xmp": xmp_seeds,
     "html": html_seeds,
     "articles": article_seeds,
+    "frontmatter": front_matter_seeds,
+    "suppressions": suppression_seeds,
 }
 
 

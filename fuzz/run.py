@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-TARGETS = ("metadata", "iptc", "xmp", "html", "articles")
-MAX_LEN = {"metadata": 65536, "iptc": 16384, "xmp": 32768, "html": 65536, "articles": 65536}
+TARGETS = ("metadata", "iptc", "xmp", "html", "articles", "frontmatter", "suppressions")
+MAX_LEN = {"metadata": 65536, "iptc": 16384, "xmp": 32768, "html": 65536, "articles": 65536, "frontmatter": 16384,
+           "suppressions": 65536}
 """Largest input per target: big enough for quadratic-time behaviour to show within the timeout."""
 
 

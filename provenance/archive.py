@@ -54,6 +54,7 @@ from numpy.typing import NDArray
 from provenance.media.index import IndexFormatError, PhotoIndex, patch_hashes
 from provenance.media.similarity import compare
 from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, workspace_path
+from provenance.sqlite_file import ARCHIVE_ID, NotOurFile, check_ours, mark
 
 if TYPE_CHECKING:
     from provenance.archive_parquet import ParquetArchive
@@ -284,6 +285,10 @@ class Archive:
         if not create and not path.is_file():
             raise ArchiveError(f"archive {path}: no such file (`provenance archive add` creates it)")
         try:
+            check_ours(path, ARCHIVE_ID)
+        except NotOurFile as exc:
+            raise NotAnArchive(f"archive {path}: not a provenance archive ({exc}); left alone") from None
+        try:
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -293,6 +298,8 @@ class Archive:
             self._setup(create)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
+            if type(exc) is not sqlite3.DatabaseError:  # a full disk, a read-only file, a lock...
+                raise ArchiveError(f"archive {path}: cannot be used: {' '.join(str(exc).split())}") from None
             raise NotAnArchive(f"archive {path}: not a provenance archive ({exc})") from None
         except BaseException:
             self._conn.close()
@@ -309,10 +316,11 @@ class Archive:
                 if statement.strip():
                     conn.execute(statement)
             conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            mark(conn, ARCHIVE_ID)
             conn.execute("COMMIT")
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None:
-            raise ArchiveError(f"archive {self.path}: not a provenance archive (no schema version)")
+            raise NotAnArchive(f"archive {self.path}: not a provenance archive (no schema version)")
         if str(row[0]) != str(SCHEMA_VERSION):
             raise ArchiveError(f"archive {self.path}: schema version {row[0]}, this provenance reads version "
                                f"{SCHEMA_VERSION}")
@@ -396,6 +404,7 @@ class Archive:
     def _save(self, loaded: _Loaded, state: _State) -> None:
         """Save a freshly built index beside the archive, atomically; another process's newer one wins."""
         folder = index_path(self.path)
+        _remove_stale(folder)
         try:
             temporary = Path(tempfile.mkdtemp(prefix=f"{folder.name}.tmp-", dir=folder.parent))
         except OSError as exc:
@@ -487,6 +496,27 @@ def _retry(action: object, attempts: int = 50) -> object:
                 raise
             time.sleep(0.05 * (attempt + 1))
     return None
+
+
+STALE_SECONDS = 3600
+"""Age after which a temporary index folder beside the archive is taken for a killed run's, and removed."""
+
+
+def _remove_stale(folder: Path) -> None:
+    """Remove the temporary index folders (`.tmp-`, `.old-`) that runs killed while saving an index left
+    beside it, once they are `STALE_SECONDS` old (a younger one may be another run's, still writing)."""
+    now = time.time()
+    for prefix in (f"{folder.name}.tmp-", f"{folder.name}.old-"):
+        try:
+            entries = [p for p in folder.parent.iterdir() if p.name.startswith(prefix)]
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                if entry.is_dir() and not entry.is_symlink() and now - entry.stat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(entry, ignore_errors=True)
+            except OSError:
+                continue
 
 
 def _publish(temporary: Path, folder: Path, state: _State) -> None:

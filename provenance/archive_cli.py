@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options, run_with_progress
-from provenance.model import ArchiveHit, Hashes, KillNotice
+from provenance.model import ArchiveHit, Hashes, KillNotice, json_visible, printable, text_name
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -111,7 +111,7 @@ def _add(args: argparse.Namespace) -> int:
                 stored = archive.record(key, photos)
                 skipped = len(article.figures) - stored
                 note = f" ({skipped} figure{'s' if skipped != 1 else ''} without a readable image)" if skipped else ""
-                print(f"{key}: recorded {stored} photo{'s' if stored != 1 else ''} in {path}{note}")
+                print(printable(f"{key}: recorded {stored} photo{'s' if stored != 1 else ''} in {path}{note}"))
     except ArchiveError as exc:
         print(f"provenance: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -191,7 +191,7 @@ def _search(args: argparse.Namespace) -> int:
                     missing += 1
                     continue
                 record = read_image(image, image.name, image.parent.as_posix())
-                name = image.as_posix()
+                name = text_name(image.as_posix())
                 if record.hashes is None:
                     reason = "; ".join(record.errors) or "cannot be decoded"
                     errors.append(f"{name}: {reason}")
@@ -220,10 +220,10 @@ def _search(args: argparse.Namespace) -> int:
     if args.format == "json":
         document = {"archive": path.as_posix(), "holds_kill_notices": holds_kills, "images": results,
                     "errors": errors}
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_visible(json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
     else:
         for result in results:
-            print(result["image"])
+            print(printable(str(result["image"])))
             matches = result["matches"]
             notices = result["killed"]
             assert isinstance(matches, list) and isinstance(notices, list)
@@ -234,10 +234,10 @@ def _search(args: argparse.Namespace) -> int:
                 print("  no earlier use recorded")
             for m in matches:
                 when = m["published"] or "undated"
-                print(f"  {m['article']} ({when}), figure {m['figure']}: {m['similarity']}")
+                print(printable(f"  {m['article']} ({when}), figure {m['figure']}: {m['similarity']}"))
                 for key in ("title", "caption", "credit", "image"):
                     if m[key]:
-                        print(f"    {key + ':':<8} {m[key]}")
+                        print(printable(f"    {key + ':':<8} {m[key]}"))
     if missing:
         return EXIT_USAGE
     return EXIT_FINDINGS if errors else EXIT_CLEAN

@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -56,6 +57,7 @@ from provenance.archive import (
 )
 from provenance.atomic import TEMPORARY_SUFFIX, write_file
 from provenance.model import ArchiveHit, Hashes
+from provenance.user_files import open_regular
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -67,6 +69,8 @@ MARKER = "_archive.json"
 """The file that makes a folder a Parquet archive."""
 DONE = ".done.json"
 """Suffix of a partition's done-marker (beside `NAME.parquet`)."""
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024 * 1024
+"""A manifest larger than this is not read."""
 MANIFEST_PARTITION = 1000
 """Default manifest rows (images) per partition."""
 ARTICLES_PARTITION = 50
@@ -196,7 +200,7 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
     folder = path.parent.resolve()
     raw: list[tuple[int, Mapping[str, Any]]] = []
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with io.TextIOWrapper(open_regular(path, MAX_MANIFEST_BYTES), encoding="utf-8-sig", newline="") as fh:
             if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
                 for line_no, line in enumerate(fh, 1):
                     if line.strip():
@@ -204,6 +208,8 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
                             item = json.loads(line)
                         except ValueError as exc:
                             raise ArchiveError(f"{path}:{line_no}: not JSON: {exc}") from None
+                        except RecursionError:
+                            raise ArchiveError(f"{path}:{line_no}: JSON nested too deep to read") from None
                         if not isinstance(item, dict):
                             raise ArchiveError(f"{path}:{line_no}: expected an object")
                         raw.append((line_no, item))
@@ -253,6 +259,8 @@ def plan(sources: Sequence[Path], cwd: Path, size: int | None = None) -> list[Pa
         absolute = source.resolve()
         if not source.exists():
             raise ArchiveError(f"{source}: no such file or folder")
+        if not source.is_file() and not source.is_dir():
+            raise ArchiveError(f"{source}: not a regular file (a pipe or a device) nor a folder; not read")
         if source.is_file() and source.suffix.lower() in (".csv", ".jsonl", ".ndjson", ".json"):
             prefix = f"manifest-{_digest(absolute.as_posix())[:12]}"
             rows = read_manifest(source)

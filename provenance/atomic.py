@@ -19,13 +19,24 @@ TEMPORARY_SUFFIX = ".tmp"
 """Ending of the temporary files: a folder only one process writes (a Parquet archive) may clean them up."""
 
 
+class WriteError(OSError):
+    """A file that could not be written (the old one, if any, is unchanged); the message is one line naming
+    the target and the reason, never the temporary file."""
+
+
 def write_file(path: Path, write: Callable[[Path], object], *, mode: int | None = None) -> None:
     """Write `path` by calling `write(temporary path)`, then sync and rename it into place.
 
     `mode` sets the file's permissions (None: the temporary file's, readable by its owner only).
+    Raises `WriteError` when the folder, the disk or the target refuses it.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
+    if path.is_dir():
+        raise WriteError(f"{path}: cannot write: it is a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent)
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     os.close(fd)
     temporary = Path(name)
     try:
@@ -35,6 +46,9 @@ def write_file(path: Path, write: Callable[[Path], object], *, mode: int | None 
         if mode is not None:
             os.chmod(temporary, mode)
         os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}; left as it was") from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -27,6 +27,8 @@ FORMAT = "provenance-baseline"
 """The `format` value that marks a baseline file."""
 VERSION = 1
 """The baseline format version this code writes and reads."""
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
+"""A baseline file larger than this is not read."""
 
 
 class BaselineError(Exception):
@@ -85,6 +87,8 @@ def loads(text: str, source: str = "") -> Baseline:
         doc: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{where}not a baseline: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise BaselineError(f"{where}not a baseline: JSON nested too deep to read") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BaselineError(f'{where}not a baseline: expected a JSON object with "format": "{FORMAT}"')
     if doc.get("version") != VERSION:

@@ -28,9 +28,11 @@ after an upgrade, not on every run). Two versions taking turns on one cache dele
 and read again; what a run gets is never wrong, only slower.
 
 The database is in WAL mode with a busy timeout, and every write is a transaction, so that runs
-sharing it at once lose nothing and never read a partial row. A file that is not a database, is
-damaged, or comes from another schema is rebuilt with one warning; a cache that cannot be used at
-all (a read-only folder...) is skipped with one warning. Warnings go to the ``provenance`` logger.
+sharing it at once lose nothing and never read a partial row. A cache file that is damaged or comes
+from another schema is rebuilt with one warning; a file that is not provenance's cache (a text file,
+another application's database: see `provenance.sqlite_file`) is left alone with one warning, and so
+is a cache that cannot be used at all (a read-only folder...): images are then read without it.
+Warnings go to the ``provenance`` logger.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from provenance.model import text_name
+from provenance.sqlite_file import CACHE_ID, NotOurFile, check_ours, mark
 
 SCHEMA = "2"
 """The layout of the tables; another value in a cache file means it is rebuilt."""
@@ -104,7 +109,8 @@ class FileKey:
             st = path.stat()
         except OSError:
             return None
-        return cls(os.path.abspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        # a name that is not UTF-8 is stored escaped: SQLite takes only text (the inode tells two such files apart)
+        return cls(text_name(os.path.abspath(path)), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 _TABLES = (
@@ -143,6 +149,11 @@ class RecordCache:
         self._records: list[tuple[str, str, str]] = []
         self._files: list[tuple[str, int, int, int, int, int, str]] = []
         self._warned = False
+        try:
+            check_ours(path, CACHE_ID)
+        except NotOurFile as exc:
+            self._warn(f"is not a provenance cache ({exc}); left alone, images are read without a cache")
+            return
         try:
             self._db = self._open()
         except sqlite3.DatabaseError as exc:
@@ -189,6 +200,10 @@ class RecordCache:
                         for statement in _TABLES:
                             db.execute(statement)
                         db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA,))
+                        mark(db, CACHE_ID)
+            if db.execute("PRAGMA application_id").fetchone()[0] != CACHE_ID:  # written before the id existed
+                with _transaction(db):
+                    mark(db, CACHE_ID)
         except BaseException:
             db.close()
             raise
@@ -213,6 +228,11 @@ class RecordCache:
     def _rebuild(self, why: str) -> None:
         """Replace a file that is not a usable database with a new, empty cache."""
         self._close()
+        try:
+            check_ours(self.path, CACHE_ID)
+        except NotOurFile as exc:
+            self._warn(f"{why} and is not a provenance cache ({exc}); left alone, images are read without a cache")
+            return
         self._warn(f"{why}; rebuilt it")
         try:
             for suffix in ("", "-wal", "-shm"):
@@ -453,7 +473,7 @@ def _reader_connection(path: str) -> sqlite3.Connection | None:
 def _decode(text: str, sha256: str) -> dict[str, Any] | None:
     try:
         content = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # damaged, or planted: read the file again
         return None
     if not isinstance(content, dict) or content.get("sha256") != sha256:
         return None

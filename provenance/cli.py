@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from provenance import __version__
-from provenance.atomic import write_text
+from provenance.atomic import WriteError, write_text
+from provenance.console import raw, safe_output, silence_stdout, stdout_closed
 from provenance.model import Report, Severity
 
 if TYPE_CHECKING:
@@ -154,13 +155,18 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code. Its messages on stderr are printable lines."""
+    with safe_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     _show_warnings()
     try:
         args = parser.parse_args(argv)
     except _UsageExit as exc:
-        print(parser.format_usage().rstrip(), file=sys.stderr)
+        print(parser.format_usage().rstrip(), file=raw(sys.stderr))
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     except SystemExit as exc:  # --help, --version
@@ -172,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args)
         if args.command == "baseline":
             return _baseline(args)
-        if args.command == "inspect":
+        if args.command == "inspect":  # its text escapes every value itself (inspect_cli)
             return _inspect(args)
         if args.command == "archive":
             from provenance.archive_cli import run as run_archive
@@ -183,12 +189,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("provenance: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_CLEAN
+    except WriteError as exc:
+        print(f"provenance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError as exc:
+        if stdout_closed():  # the reader of the output has all it wanted
+            silence_stdout()
+            return EXIT_CLEAN
+        print(f"provenance: internal error: a pipe to another process broke ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_INTERNAL
     except Exception as exc:
         print(f"provenance: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         if "--debug" in (argv or sys.argv):
-            traceback.print_exc()
+            traceback.print_exc(file=raw(sys.stderr))
         return EXIT_INTERNAL
 
 
@@ -199,6 +212,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
     """
     from provenance import config as configuration
     from provenance.config import Config, find_config, load_config, rule_names
+    from provenance.confined import check_confined
     from provenance.discovery import exclusions
     from provenance.per_file_ignores import PerFileIgnores
     from provenance.pipeline import CheckOptions, UsageError
@@ -216,6 +230,8 @@ def _options(args: argparse.Namespace) -> CheckOptions:
                              "check them separately, or name one with --config")
         path = next(iter(found.values()), None)
         config = load_config(path, _display(path)) if path is not None else Config()
+        if path is not None:
+            check_confined(config, path, _display(path), args.paths)
     select = config.select
     ignore = set(config.ignore)
     for flag, values in (("select", args.select), ("ignore", args.ignore)):
@@ -301,11 +317,12 @@ def _display(path: Path) -> str:
 
 
 def _read_baseline(path: Path) -> Baseline:
-    from provenance.baseline import loads
+    from provenance.baseline import MAX_BASELINE_BYTES, loads
     from provenance.pipeline import UsageError
+    from provenance.user_files import read_regular
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_BASELINE_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"--baseline {path}: cannot read: {reason}") from None
@@ -332,7 +349,7 @@ def run_with_progress(paths: Sequence[Path | str], options: CheckOptions, *, qui
     from provenance.pipeline import UsageError, run
     from provenance.progress import ProgressBar
 
-    bar = ProgressBar(sys.stderr)
+    bar = ProgressBar(raw(sys.stderr))
     bar.enabled = bar.enabled and not quiet
     try:
         report = run(paths, options, progress=bar)

@@ -50,6 +50,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from provenance import user_files
 from provenance.model import Severity
 from provenance.rights import territory_code
 from provenance.rules import find_rule, rules_by_prefix
@@ -69,6 +70,8 @@ DEFAULT_FILE_TIMEOUT: float | None = 30.0
 DEFAULT_FILE_MEMORY: int | None = 1024
 """Megabytes one image's reading may take when neither `--file-memory` nor the configuration says."""
 """The files looked for in each folder, in order."""
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+"""A configuration file larger than this is not read."""
 
 
 class ConfigError(Exception):
@@ -142,11 +145,12 @@ def find_config(start: Path) -> Path | None:
 def _has_tool_table(path: Path) -> bool:
     """True when a pyproject.toml has a [tool.provenance] table (a broken one counts, to report its error)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        text = user_files.read_regular(path, MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
+        data = tomllib.loads(text)
+    except (OSError, RecursionError):
         return False
     except tomllib.TOMLDecodeError:
-        return "[tool.provenance" in path.read_text(encoding="utf-8", errors="replace")
+        return "[tool.provenance" in text
     tool = data.get("tool")
     return isinstance(tool, dict) and "provenance" in tool
 
@@ -155,7 +159,7 @@ def load_config(path: Path, display: str | None = None) -> Config:
     """Read and check one configuration file; `display` is how messages name it."""
     name = display or str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = user_files.read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
     except OSError as exc:
         raise ConfigError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -164,6 +168,8 @@ def load_config(path: Path, display: str | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{name}: TOML syntax error: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: nested too deep to read") from None
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("provenance", {}) if isinstance(data.get("tool"), dict) else {}
         prefix = "tool.provenance."

@@ -16,6 +16,7 @@ from pathlib import Path
 import pathspec
 
 from provenance.articles import ARTICLE_EXTENSIONS, article_format
+from provenance.media.files import walk as list_folders
 
 DEFAULT_EXCLUDE: tuple[str, ...] = ("node_modules/", "_site/", "__pycache__/", "site-packages/")
 """Paths never checked unless `exclude` replaces this list: installed packages and Jekyll's built site
@@ -182,7 +183,7 @@ def walk(root: Path, path_filter: PathFilter) -> Walk:
 def _walk(root: Path, path_filter: PathFilter) -> Walk:
     folders: list[ArticleFolder] = []
     searched = 0
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in list_folders(root):  # no recursion: a folder 1,000 deep is listed
         searched += 1
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames

@@ -14,7 +14,7 @@ from typing import Any
 
 from provenance.media.files import find_images, unreadable_record
 from provenance.media.reader import read_image
-from provenance.model import ImageRecord, joined_path
+from provenance.model import ImageRecord, joined_path, json_visible, printable, text_name
 from provenance.report.json import image_dict
 
 EXIT_CLEAN, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2
@@ -42,19 +42,19 @@ def run(args: argparse.Namespace) -> int:
                 print(f"provenance: {_clean(path.as_posix())}: no image files in this folder", file=sys.stderr)
                 missing += 1
             for entry in entries:
-                root = path.as_posix()
+                root = text_name(path.as_posix())
                 if entry.path is None:
                     records.append(unreadable_record(entry.rel, root, entry.problem or "not read"))
                 else:
                     records.append(read_image(entry.path, entry.rel, root))
         elif path.is_file():
-            records.append(read_image(path, path.name, path.parent.as_posix()))
+            records.append(read_image(path, text_name(path.name), text_name(path.parent.as_posix())))
         else:
             print(f"provenance: {_clean(path.as_posix())}: not a file or folder", file=sys.stderr)
             missing += 1
     dicts = [image_dict(r) for r in records]
     if args.format == "json":
-        sys.stdout.write(json.dumps({"images": dicts}, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_visible(json.dumps({"images": dicts}, indent=2, ensure_ascii=False)) + "\n")
     else:
         sys.stdout.write("".join(render_text(d, hashes=getattr(args, "hashes", False)) for d in dicts))
     if missing:
@@ -104,4 +104,4 @@ def _row(key: str, value: str) -> str:
 
 def _clean(text: str) -> str:
     """Text from a file, with its control characters (line breaks, escapes) written as `\\xNN`."""
-    return text.translate(_CONTROL)
+    return printable(text)

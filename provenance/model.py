@@ -598,3 +598,50 @@ def _posix(path: str) -> str:
     if len(path) >= 2 and path[1] == ":":  # a Windows drive: compare as an absolute path
         path = "/" + path
     return path
+
+
+def _escapes() -> dict[int, str]:
+    table = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+    table.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+    table.update({c: f"\\u{c:04x}" for c in (0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+    table.update({c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)})  # undecodable bytes of a file name
+    table.update({c: f"\\u{c:04x}" for c in range(0xD800, 0xE000) if c not in table})
+    return table
+
+
+_PRINTABLE = _escapes()
+_NAME = {c: e for c, e in _PRINTABLE.items() if 0xD800 <= c < 0xE000}
+
+
+def printable(text: str) -> str:
+    """`text` as one safe line of human-readable output: control characters (C0, DEL, C1), line and
+    paragraph separators, bidirectional overrides and undecodable bytes shown as visible escapes
+    (`\\n`, `\\x1b`, `\\u202e`), and a line that would begin with `::` (a GitHub Actions workflow
+    command) begun with `\\x3a` instead."""
+    text = escape_controls(text)
+    stripped = text.lstrip(" ")
+    if stripped.startswith("::"):
+        text = text[: len(text) - len(stripped)] + "\\x3a" + stripped[1:]
+    return text
+
+
+def escape_controls(text: str) -> str:
+    """`text` with the characters `printable` escapes shown as its visible escapes (nothing else changed)."""
+    return text.translate(_PRINTABLE)
+
+
+def text_name(name: str) -> str:
+    """A file name as text every output can carry: the bytes it holds that are not UTF-8 (Python's
+    surrogate escapes) as visible `\\xff` escapes; the rest as it is."""
+    return name.translate(_NAME)
+
+
+_JSON_INVISIBLE = {c: f"\\u{c:04x}" for c in (*range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F),
+                                                *range(0x2066, 0x206A))}
+
+
+def json_visible(document: str) -> str:
+    """A JSON document (as `json.dumps(..., ensure_ascii=False)` writes it, which escapes C0 controls
+    itself) with DEL, C1 controls, line separators and bidirectional overrides escaped as `\\u009b`: the
+    same data, and nothing a terminal or viewer acts on. Outside strings JSON holds none of them."""
+    return document.translate(_JSON_INVISIBLE)

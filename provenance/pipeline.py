@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from provenance import __version__
+from provenance import __version__, model
 from provenance.articles import ArticleError, article_format, read_article
 from provenance.baseline import Baseline
 from provenance.cache import RecordCache
@@ -124,7 +124,7 @@ class Target:
     @property
     def media_label(self) -> str:
         """The media folder as the report names it: the checked folder, or `--media` as given."""
-        return self.label if self.media_root == self.article_root else self.media_root.as_posix()
+        return self.label if self.media_root == self.article_root else model.text_name(self.media_root.as_posix())
 
 
 def discover(path: Path, media: Path | None = None, path_filter: PathFilter | None = None) -> list[Target]:
@@ -136,15 +136,16 @@ def discover(path: Path, media: Path | None = None, path_filter: PathFilter | No
     if path.is_dir():
         found = walk(path, path_filter)
         skip = found.skip if media is None else path_filter.under(media)
-        return [Target(label=path.as_posix(), article_root=path, articles=f.articles, media_root=media or f.folder,
-                       skip=skip) for f in found.folders]
+        label = model.text_name(path.as_posix())
+        return [Target(label=label, article_root=path, articles=f.articles, media_root=media or f.folder, skip=skip)
+                for f in found.folders]
     if path.is_file():
         if article_format(path) is None:
             raise UsageError(f"{path}: not an article file (expected .txt, .text, .md, .markdown, .html or .htm)")
         root = path.parent
         skip = walk(root, path_filter).skip if media is None else path_filter.under(media)
-        return [Target(label=root.as_posix(), article_root=root, articles=(path,), media_root=media or root,
-                       skip=skip)]
+        return [Target(label=model.text_name(root.as_posix()), article_root=root, articles=(path,),
+                       media_root=media or root, skip=skip)]
     if path.exists():
         raise UsageError(f"{path}: neither a file nor a folder")
     raise UsageError(f"{path}: no such file or folder")
@@ -183,7 +184,7 @@ def run(paths: Sequence[Path | str], options: CheckOptions | None = None, progre
         for target in targets:
             target_articles = []
             for file in target.articles:
-                rel = file.relative_to(target.article_root).as_posix()
+                rel = model.text_name(file.relative_to(target.article_root).as_posix())
                 try:
                     article = read_article(file, rel, target.label, parser, folder=target.article_root)
                 except ArticleError as exc:

@@ -206,8 +206,8 @@ def test_a_data_uri_image_is_decoded_and_checked(cli, tmp_path: Path) -> None:
     folder = tmp_path / "story"
     folder.mkdir()
     data = base64.b64encode((LIBRARY / "coffee.jpg").read_bytes()).decode()
-    (folder / "article.md").write_text(f"# Coffee\n\n![A cup of coffee](data:image/jpeg;base64,{data})\n*{COFFEE}*\nReuters\n",
-                                       encoding="utf-8")
+    (folder / "article.md").write_text(
+        f"# Coffee\n\n![A cup of coffee](data:image/jpeg;base64,{data})\n*{COFFEE}*\nReuters\n", encoding="utf-8")
     offline = cli("check", "--format", "json", folder).json()
     assert [f["rule"] for f in offline["findings"]] == ["remote-image"]
     report = cli("check", "--format", "json", "--fetch", folder).json()
@@ -248,8 +248,8 @@ def test_fetch_max_mb_stops_an_endless_image(cli, server: LocalServer, tmp_path:
     server.routes["/news/img/endless.jpg"] = Route(endless=True, content_type="image/jpeg")
     folder = tmp_path / "story"
     folder.mkdir()
-    (folder / "article.md").write_text(f"# A\n\n![]({server.url('/news/img/endless.jpg')})\n*{COFFEE}*\nGetty Images\n",
-                                       encoding="utf-8")
+    (folder / "article.md").write_text(
+        f"# A\n\n![A cup]({server.url('/news/img/endless.jpg')})\n*{COFFEE}*\nGetty Images\n", encoding="utf-8")
     run = cli("check", "--format", "json", "--fetch", "--allow-host", "127.0.0.1", "--fetch-max-mb", "1", folder)
     [finding] = run.json()["findings"]
     assert finding["rule"] == "unreadable-image"
@@ -309,4 +309,5 @@ def test_two_articles_showing_one_url_fetch_it_and_record_it_once(cli, server: L
                  tmp_path / "two").json()
     assert [im["path"] for im in report["images"]] == [server.url("/news/img/rocket.jpg")]
     assert [s.status for s in server.requests()] == [200, 304]  # the second target revalidates
-    assert [f["rule"] for f in report["findings"]] == ["reused-photo"]
+    # one photo in two articles: reported only with reuse-scope = "run" (the default judges each article alone)
+    assert [f["rule"] for f in report["findings"]] == []

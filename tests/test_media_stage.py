@@ -212,8 +212,8 @@ def test_no_cache_reads_every_image_and_writes_no_cache(cli, tmp_path: Path, dec
     assert len(decodes) == 6
 
 
-def test_a_corrupt_cache_is_rebuilt_with_one_warning(cli, tmp_path: Path, decodes: list[str],
-                                                      _own_cache: Path) -> None:
+def test_a_file_that_is_not_a_cache_is_left_alone_with_one_warning(cli, tmp_path: Path, decodes: list[str],
+                                                                   _own_cache: Path) -> None:
     folder = _copy(REUSED, tmp_path)
     _own_cache.parent.mkdir(parents=True)
     _own_cache.write_bytes(b"this is not a database" * 100)
@@ -221,10 +221,11 @@ def test_a_corrupt_cache_is_rebuilt_with_one_warning(cli, tmp_path: Path, decode
     assert first.code == 0
     warnings = first.err.splitlines()
     assert len(warnings) == 1 and warnings[0].startswith("provenance: warning: cache ")
-    assert "rebuilt" in warnings[0]
+    assert "not a provenance cache (not a SQLite database); left alone" in warnings[0]
+    assert _own_cache.read_bytes() == b"this is not a database" * 100
     second = cli("check", "--jobs", "1", folder)
-    assert second.err == "" and second.out == first.out
-    assert len(decodes) == 2
+    assert second.err == first.err and second.out == first.out
+    assert len(decodes) == 4
 
 
 def test_a_cache_damaged_inside_is_rebuilt_with_one_warning(cli, tmp_path: Path, _own_cache: Path) -> None:

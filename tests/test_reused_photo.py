@@ -110,7 +110,8 @@ def test_the_json_report_says_each_copy_and_every_article(tmp_path: Path, cli) -
     assert "other_figures" not in finding and "image_roots" not in finding
     harbour, ferry = _two_articles(tmp_path)
     (tmp_path / "provenance.toml").write_text('reuse-scope = "run"\n', encoding="utf-8")
-    (finding,) = cli("check", "--format", "json", "--config", tmp_path / "provenance.toml", harbour, ferry).json()[
+    (finding,) = cli("check", "--format", "json", "--select", "reused-photo", "--config",
+                 tmp_path / "provenance.toml", harbour, ferry).json()[
         "findings"]
     assert finding["other_figures"] == [{"root": ferry.as_posix(), "path": "article.md", "figure": 1}]
     assert finding["image_roots"] == [harbour.as_posix(), ferry.as_posix()]
@@ -120,10 +121,12 @@ def test_the_json_report_says_each_copy_and_every_article(tmp_path: Path, cli) -
 def test_reuse_scope_from_configuration(tmp_path: Path, cli) -> None:
     harbour, ferry = _two_articles(tmp_path)
     (tmp_path / "provenance.toml").write_text('reuse-scope = "run"\n', encoding="utf-8")
-    result = cli("check", "--format", "json", "--config", tmp_path / "provenance.toml", harbour, ferry)
+    result = cli("check", "--format", "json", "--select", "reused-photo", "--config",
+                 tmp_path / "provenance.toml", harbour, ferry)
     assert [f["rule"] for f in result.json()["findings"]] == ["reused-photo"]
     (tmp_path / "provenance.toml").write_text('reuse-scope = "article"\n', encoding="utf-8")
-    result = cli("check", "--format", "json", "--config", tmp_path / "provenance.toml", harbour, ferry)
+    result = cli("check", "--format", "json", "--select", "reused-photo", "--config",
+                 tmp_path / "provenance.toml", harbour, ferry)
     assert result.json()["findings"] == []
     (tmp_path / "provenance.toml").write_text('reuse-scope = "everything"\n', encoding="utf-8")
     result = cli("check", "--config", tmp_path / "provenance.toml", harbour, ferry)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from provenance.articles import front_matter
 from provenance.articles.suppressions import parse_suppressions
 from provenance.credits import CreditParser, bare_name
 from provenance.model import Article, ArticleFormat, Credit, Figure, Paragraph, Suppression
@@ -61,7 +62,7 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
     title, date, offset, body_text = _front_matter(text, warnings)
     if _HTML_PAGE.match(body_text):
         warnings.append("the file is an HTML page, read as Markdown (name it .html to read it as HTML)")
-    md = MarkdownIt("commonmark")
+    md = _EveryLink("commonmark")
     try:
         tokens = md.parse(body_text)
     except RecursionError:
@@ -149,23 +150,31 @@ def parse_markdown(text: str, path: str, root: str, parser: CreditParser, *, enc
     )
 
 
+class _EveryLink(MarkdownIt):
+    """Every image source makes a figure: markdown-it's default drops `javascript:`, `file:` and other links,
+    and the figure with them. (They are reported, never followed; nothing is rendered.)"""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
 def _front_matter(text: str, warnings: list[str]) -> tuple[str | None, str | None, int, str]:
     """Title, date, the body's first line number, and the body with front matter blanked out."""
     m = _FRONT_MATTER.match(text)
     if not m:
         return None, None, 0, text
-    import yaml
-
     title = date = None
     try:
-        data = yaml.safe_load(m.group(1))
+        data = front_matter.load(m.group(1))
+    except front_matter.FrontMatterError as exc:
+        warnings.append(f"front matter: {exc}")
+        data = None
     except Exception as exc:  # YAMLError, and ValueError from a date like 2024-00-13, RecursionError...
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         warnings.append(f"front matter is not valid YAML: {first}"[:300])
         data = None
     if isinstance(data, dict):
-        if data.get("title") is not None:
-            title = str(data["title"])
+        title = front_matter.scalar(data.get("title"))
         raw_date = data.get("date") or data.get("published") or data.get("publishDate")
         if isinstance(raw_date, dt.datetime | dt.date):
             date = raw_date.isoformat()

@@ -28,6 +28,7 @@ each (under the same budget), so the crash names the file that caused it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import multiprocessing
@@ -35,7 +36,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -204,12 +205,14 @@ def _in_pool(todo: list[_Task], root: str, workers: int, cache: RecordCache | No
     context = multiprocessing.get_context(START_METHOD)
     shared = _Shared(context.RawArray("d", size), context.RawArray("i", size))
     queue = todo
-    while queue:  # each round finishes at least one file, or sets aside the files of a crash
-        queue, suspects = _round(queue, root, workers, cache_path, budget, shared, finish)
-        for task in suspects:
-            _, crashed = _round([task], root, 1, cache_path, budget, shared, finish)
-            if crashed:
-                finish(task, content_to_json(unreadable_record(task.rel, root, budget.crashed())), False, False)
+    with safe_import_path():
+        while queue:  # each round finishes at least one file, or sets aside the files of a crash
+            queue, suspects = _round(queue, root, workers, cache_path, budget, shared, finish)
+            for task in suspects:
+                _, crashed = _round([task], root, 1, cache_path, budget, shared, finish)
+                if crashed:
+                    finish(task, content_to_json(unreadable_record(task.rel, root, budget.crashed())), False,
+                           False)
 
 
 @dataclass(frozen=True)
@@ -310,7 +313,28 @@ def _start_fork_server() -> None:
     from multiprocessing import forkserver
 
     forkserver.set_forkserver_preload([PRELOAD])
-    forkserver.ensure_running()
+    with safe_import_path():
+        forkserver.ensure_running()
+
+
+SAFE_PATH = "PYTHONSAFEPATH"
+"""The environment variable that keeps a new Python process's current folder off its import path (`-P`)."""
+
+
+@contextlib.contextmanager
+def safe_import_path() -> Iterator[None]:
+    """Python processes started in this block (the fork server, the resource tracker, spawned readers)
+    import nothing from the current folder: `python -c` would put it first on their import path, so a
+    `numpy.py` or `PIL/` there would run. They still import from PYTHONPATH and the installed packages."""
+    before = os.environ.get(SAFE_PATH)
+    os.environ[SAFE_PATH] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(SAFE_PATH, None)
+        else:
+            os.environ[SAFE_PATH] = before
 
 
 def _pool(workers: int, shared: _Shared, memory_mb: int | None) -> ProcessPoolExecutor:
@@ -379,7 +403,9 @@ def _start_reader(shared: _Shared, memory_mb: int | None) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    # more than the system can set: its own limit is the budget
+    with contextlib.suppress(ValueError, OverflowError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _read_task(index: int, path: str, rel: str, root: str, cache_path: str | None,

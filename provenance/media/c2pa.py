@@ -14,9 +14,13 @@ a file without any sign of C2PA gets None either way.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
-from collections.abc import Mapping
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -84,15 +88,18 @@ def read_c2pa(
     mime = MIME_TYPES.get(fmt or "")
     if mime is None:
         return C2PAInfo(validation_state="not checked", errors=("C2PA: container not supported",))
+    said: list[str] = []
     try:
-        reader = c2pa.Reader(mime, stream=io.BytesIO(data), context=context)
-        try:
-            store = json.loads(reader.json())
-            state = reader.get_validation_state() or "Invalid"
-            results = reader.get_validation_results() or {}
-        finally:
-            reader.close()
+        with _native_stderr(said):
+            reader = c2pa.Reader(mime, stream=io.BytesIO(data), context=context)
+            try:
+                store = json.loads(reader.json())
+                state = reader.get_validation_state() or "Invalid"
+                results = reader.get_validation_results() or {}
+            finally:
+                reader.close()
     except Exception as exc:  # c2pa-python raises C2paError subclasses; anything else is a failure too
+        errors.extend(said)
         name = type(exc).__name__.lstrip("_")
         message = " ".join(str(exc).split())[:200]
         if "ManifestNotFound" in name and not remote:
@@ -101,7 +108,35 @@ def read_c2pa(
         line = f"C2PA: manifest not checked ({name}: {message})"
         errors.append(line)
         return C2PAInfo(validation_state="not checked", errors=(line,))
+    errors.extend(said)
     return _summarise(store, str(state), results)
+
+
+NATIVE_NOTE_BYTES = 4096
+"""What is kept of the library's own output on stderr (a Rust panic and its backtrace)."""
+
+
+@contextlib.contextmanager
+def _native_stderr(said: list[str]) -> Iterator[None]:
+    """Keep what the native library writes to file descriptor 2 (a Rust panic: "memory allocation of ...
+    failed", a backtrace) out of the user's terminal; its first line becomes one error line in `said`."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read(NATIVE_NOTE_BYTES).decode("utf-8", errors="replace").strip()
+            if text:
+                said.append(f"C2PA: the library reported: {' '.join(text.splitlines()[0].split())[:200]}")
 
 
 def _summarise(store: Mapping[str, Any], state: str, results: Mapping[str, Any]) -> C2PAInfo:

@@ -6,12 +6,12 @@ import hashlib
 import os
 import stat
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from provenance.model import ImageRecord, Provenance, RefStatus
+from provenance.model import ImageRecord, Provenance, RefStatus, text_name
 from provenance.paths import inside
 
 IMAGE_EXTENSIONS = frozenset(
@@ -19,6 +19,9 @@ IMAGE_EXTENSIONS = frozenset(
      ".heic", ".heif", ".psd", ".dng"}
 )
 """Extensions of the files treated as images of the media folder."""
+
+REMOTE_SCHEMES = frozenset({"http", "https", "data", "ftp", "ftps"})
+"""URL schemes of images on a server (or inline): reported as not checked. Any other scheme is outside."""
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 """Image files larger than this are not read."""
@@ -45,7 +48,7 @@ def find_images(root: Path, skip: Callable[[Path, bool], bool] | None = None) ->
     leaves out more (excluded paths, the folders of other articles)."""
     found: list[MediaFile] = []
     resolved_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+    for dirpath, dirnames, filenames in walk(root):
         here = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames
                              if not d.startswith(".") and (skip is None or not skip(here / d, True)))
@@ -56,10 +59,33 @@ def find_images(root: Path, skip: Callable[[Path, bool], bool] | None = None) ->
             full = here / name
             if skip is not None and name in filenames and skip(full, False):
                 continue
-            rel = full.relative_to(root).as_posix()
+            rel = text_name(full.relative_to(root).as_posix())
             found.append(_classify(full, rel, resolved_root))
     found.sort(key=lambda m: m.rel)
     return found
+
+
+def walk(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(root)` without following links, hidden folders left out, folders in sorted order; without
+    recursion, so a folder nested thousands deep is listed as far as the system lets it be opened."""
+    stack = [os.fspath(root)]
+    while stack:
+        folder = stack.pop()
+        dirs: list[str] = []
+        files: list[str] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else files).append(entry.name)
+        except OSError:  # vanished, unreadable, or a path too long to open
+            continue
+        dirs = sorted(d for d in dirs if not d.startswith("."))
+        yield folder, dirs, files
+        stack.extend(os.path.join(folder, d) for d in reversed(dirs))
 
 
 def _classify(full: Path, rel: str, resolved_root: Path) -> MediaFile:
@@ -68,6 +94,10 @@ def _classify(full: Path, rel: str, resolved_root: Path) -> MediaFile:
     except OSError as exc:
         return MediaFile(rel, None, f"cannot be read: {exc.strerror or exc}")
     if stat.S_ISLNK(st.st_mode):
+        try:
+            full.resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            return MediaFile(rel, None, "is a link that loops; not read")
         if not inside(full, resolved_root):
             return MediaFile(rel, None, "is a link to a file outside the checked folder; not read")
         try:
@@ -93,14 +123,16 @@ class Resolved:
 def resolve_reference(ref: str, article_dir: Path, article_root: Path, media_root: Path) -> Resolved:
     """Resolve an image reference of an article without ever leaving the checked folders.
 
-    URLs (http, https, protocol-relative, data:) are remote; absolute paths and
+    URLs (http, https, protocol-relative, data:) are remote; other schemes (file:, javascript:), absolute paths and
     `../` that climb out of the article's folder are outside; a relative path is
     looked up beside the article, then in the media folder, and must exist there.
     """
     ref = ref.strip()
     parts = urlsplit(ref)
-    if (parts.scheme and len(parts.scheme) > 1) or ref.startswith("//"):
+    if ref.startswith("//") or parts.scheme.lower() in REMOTE_SCHEMES:
         return Resolved(RefStatus.REMOTE)
+    if parts.scheme and len(parts.scheme) > 1:  # file:, javascript:...: nothing in the folder, never followed
+        return Resolved(RefStatus.OUTSIDE)
     target = unquote(parts.path)
     if not target:
         return Resolved(RefStatus.MISSING)
@@ -112,6 +144,8 @@ def resolve_reference(ref: str, article_dir: Path, article_root: Path, media_roo
         candidate = base.joinpath(*posix.parts)
         if not (_lexically_inside(candidate, article_root) or _lexically_inside(candidate, media_root)):
             continue
+        if not (inside(candidate.parent, article_root) or inside(candidate.parent, media_root)):
+            continue  # a folder link leading out: outside, whether or not the file exists there
         status = RefStatus.MISSING
         if not _lexically_inside(candidate, media_root):
             continue
@@ -120,7 +154,7 @@ def resolve_reference(ref: str, article_dir: Path, article_root: Path, media_roo
         if found is not None and not found.is_dir():
             rel = Path(os.path.normpath(found.absolute())).relative_to(
                 Path(os.path.normpath(media_root.absolute())))
-            return Resolved(RefStatus.FOUND, rel.as_posix())
+            return Resolved(RefStatus.FOUND, text_name(rel.as_posix()))
     return Resolved(status)
 
 
@@ -164,13 +198,22 @@ def _lexically_inside(path: Path, root: Path) -> bool:
 
 
 def read_file(path: Path, rel: str, root: str) -> bytes | ImageRecord:
-    """The bytes of an image file, or the record of why they cannot be read (too large, an OS error)."""
+    """The bytes of an image file, or the record of why they cannot be read (too large, not a regular file,
+    an OS error). The file is opened without blocking and checked once open: a pipe never stalls the run."""
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            return unreadable_record(rel, root, "is not a regular file (a pipe, socket or device); not read")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
+            os.close(fd)
             why = f"file of {size} bytes is larger than the {MAX_FILE_BYTES} byte limit"
             return unreadable_record(rel, root, why, size)
-        with path.open("rb") as fh:  # read(n) reserves n bytes first: ask for the size, not the limit
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as fh:  # read(n) reserves n bytes first: ask for the size, not the limit
             data = fh.read(min(size, MAX_FILE_BYTES) + 1)
             if len(data) > size:  # it grew since: read on, to the limit
                 data += fh.read(MAX_FILE_BYTES + 1 - len(data))

@@ -136,8 +136,9 @@ def _in_pool(tasks: list[tuple[int, list[int]]], values: list[dict[str, str]], w
     results: list[list[Similarity | None]] = []
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_comparing_process,
-                                 initargs=(values,)) as pool:
+        with batch.safe_import_path(), ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_start_comparing_process,
+                initargs=(values,)) as pool:
             for row in pool.map(_compare_row, tasks, chunksize=chunk):
                 results.append(row)
                 done += len(row)

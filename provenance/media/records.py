@@ -52,8 +52,21 @@ def record_from_json(data: Mapping[str, Any], path: str, root: str) -> ImageReco
         metadata=_metadata(data["metadata"]),
         hashes=None if hashes is None else Hashes(version=_str(hashes["version"]),
                                                   values=_frozen(hashes["values"])),
-        errors=tuple(_str(e) for e in data["errors"]),
+        errors=_errors(data["errors"]),
     )
+
+
+MAX_ERRORS = 100
+"""Most error lines a described record may hold (the reader writes at most about 20): a cache row with
+more was not written by it, and is read as damaged."""
+MAX_TEXT = 1024 * 1024
+"""Longest text value a described record may hold."""
+
+
+def _errors(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > MAX_ERRORS:
+        raise ValueError(f"expected a list of at most {MAX_ERRORS} error lines")
+    return tuple(_str(e) for e in value)
 
 
 def _metadata(data: Mapping[str, Any]) -> Provenance:
@@ -95,6 +108,8 @@ def _frozen(value: Any) -> Mapping[str, str]:
 def _str(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a string, not {type(value).__name__}")
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"a string of {len(value)} characters (at most {MAX_TEXT})")
     return value
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from provenance.model import Finding, Report, Severity, joined_path, workspace_path
+from provenance.model import Finding, Report, Severity, escape_controls, joined_path, workspace_path
 from provenance.report.warnings import article_warnings
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
@@ -26,8 +26,8 @@ ANNOTATION_LIMIT = 10
 
 
 def escape_data(value: str) -> str:
-    """Escape a workflow command's message."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow command's message (other control characters as `model.escape_controls` shows them)."""
+    return escape_controls(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(value: str) -> str:

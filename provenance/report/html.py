@@ -56,6 +56,7 @@ from provenance.model import (
     RefStatus,
     Report,
     Severity,
+    escape_controls,
     joined_path,
 )
 
@@ -600,7 +601,7 @@ def _encode(path: Path) -> Thumbnail:
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(escape_controls(str(text)), quote=True)
 
 
 def _text_or_none(text: str | None, missing: str) -> str:

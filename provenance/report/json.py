@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from provenance.model import Article, Finding, ImageRecord, Report
+from provenance.model import Article, Finding, ImageRecord, Report, json_visible
 
 SCHEMA_VERSION = 1
 """The report's `schema`: bumped when a key is removed or changes meaning (`docs/report.schema.json`)."""
@@ -23,7 +23,7 @@ SCHEMA_VERSION = 1
 
 def render(report: Report) -> str:
     """The report as indented JSON."""
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json_visible(json.dumps(to_dict(report), indent=2, ensure_ascii=False)) + "\n"
 
 
 def to_dict(report: Report) -> dict[str, Any]:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
-from provenance.model import Article, Finding, Report, joined_path
+from provenance.model import Article, Finding, Report, joined_path, printable
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot hold, even escaped."""
@@ -110,7 +110,7 @@ def _line(f: Finding) -> str:
     where = joined_path(f.root, f.article or (f.images[0] if f.images else ""))
     if f.line:
         where += f":{f.line}"
-    return f"{where}: {f.severity.label} {f.rule} ({f.code}): {f.message}"
+    return f"{printable(where)}: {f.severity.label} {f.rule} ({f.code}): {printable(f.message)}"
 
 
 def _clean(element: ET.Element) -> None:

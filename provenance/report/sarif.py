@@ -27,7 +27,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from provenance.model import Finding, Report, RuleInfo, Severity, workspace_path
+from provenance.model import Finding, Report, RuleInfo, Severity, json_visible, workspace_path
 from provenance.report.json import summary_dict
 from provenance.report.warnings import article_warnings
 
@@ -41,7 +41,7 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "
 
 def render(report: Report, cwd: str | None = None) -> str:
     """The report as a SARIF 2.1.0 log (indented JSON)."""
-    return json.dumps(to_sarif(report, cwd), indent=2, ensure_ascii=False) + "\n"
+    return json_visible(json.dumps(to_sarif(report, cwd), indent=2, ensure_ascii=False)) + "\n"
 
 
 def to_sarif(report: Report, cwd: str | None = None) -> dict[str, Any]:

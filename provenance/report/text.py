@@ -6,7 +6,7 @@ only the findings are printed, one a line with no heading and no summary: nothin
 
 from __future__ import annotations
 
-from provenance.model import Finding, RefStatus, Report, Severity, joined_path
+from provenance.model import Finding, RefStatus, Report, Severity, joined_path, printable
 from provenance.report.warnings import article_warnings
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.NOTE: "\033[36m"}
@@ -20,7 +20,7 @@ def render(report: Report, color: bool = False, quiet: bool = False) -> str:
         return "".join(_line(f, color) + "\n" for f in report.findings)
     out: list[str] = []
     for error in report.errors:
-        out.append(f"error: {error}")
+        out.append(f"error: {printable(error)}")
     groups: dict[tuple[str, str | None], list[Finding]] = {}
     warned: dict[tuple[str, str | None], list[str]] = {}
     for w in article_warnings(report):  # shown with the article's findings, as a line of its own
@@ -30,7 +30,7 @@ def render(report: Report, color: bool = False, quiet: bool = False) -> str:
     for f in report.findings:
         groups.setdefault((f.root, f.article), []).append(f)
     for (root, article), findings in groups.items():
-        where = joined_path(root, article) if article else f"{joined_path(root, '')} (media folder)".lstrip("/ ")
+        where = printable(joined_path(root, article) if article else f"{joined_path(root, '')} (media folder)".lstrip())
         out.append(f"{_BOLD}{where}{_RESET}" if color else where)
         out.extend("  " + line for line in warned.get((root, article), ()))
         for f in findings:
@@ -69,4 +69,4 @@ def _line(f: Finding, color: bool) -> str:
     sev = f.severity.label
     if color:
         sev = f"{_COLOURS[f.severity]}{sev}{_RESET}"
-    return f"{loc}: {sev} {f.rule} ({f.code}): {f.message}"
+    return f"{printable(loc)}: {sev} {f.rule} ({f.code}): {printable(f.message)}"

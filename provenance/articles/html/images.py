@@ -38,11 +38,14 @@ _PLACEHOLDER = re.compile(
 _CANDIDATE = re.compile(r"\s*(\S+?)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
 
 
-_BLOB = re.compile(r"^[A-Za-z0-9+/=]{24,}$")
+_BLOB = re.compile(r"^(?:R0lGOD|iVBORw0KGgo|/9j/|UklGR|PHN2Zy|PD94bW)[A-Za-z0-9+/]{18,}={0,2}$")
+"""A bare base64 image (a lazy loader's inline placeholder): the base64 of a GIF, PNG, JPEG, WebP, SVG or
+XML file's first bytes, then more base64. A path of letters and digits (`images/2024/05/photo1234`) is
+not one."""
 
 
 def is_placeholder(url: str) -> bool:
-    """True for data: URIs, spacer GIFs, lazy-loading placeholders and bare base64 blobs: not the photo."""
+    """True for data: URIs, spacer GIFs, lazy-loading placeholders and bare base64 images: not the photo."""
     url = url.strip()
     return not url or bool(_PLACEHOLDER.search(url[:300])) or bool(_BLOB.match(url[:300]))
 

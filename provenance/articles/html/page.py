@@ -32,6 +32,7 @@ from provenance.articles.html.captions import name_like, split_caption
 from provenance.articles.html.decode import decode_html
 from provenance.articles.html.images import image_source, is_placeholder, is_tiny, picture_source
 from provenance.articles.html.jsonld import LdImage, read_jsonld
+from provenance.articles.html.limits import MAX_ATTRIBUTES, crowded_element
 from provenance.articles.html.suppress import attach_suppressions
 from provenance.articles.html.text import (
     INLINE_TAGS,
@@ -270,6 +271,10 @@ def _build_tree(text: str, warnings: list[str]) -> _Element | None:
     here because the input is already capped at `MAX_PAGE_BYTES`), and if that is not enough
     the rest of the page is left unread with one warning.
     """
+    crowded = crowded_element(text)
+    if crowded is not None:
+        warnings.append(f"line {crowded}: an element has more than {MAX_ATTRIBUTES} attributes; the page was not read")
+        return None
     raw = text.encode("utf-8", errors="replace")
     tree = None
     for huge in (False, True):
@@ -896,6 +901,10 @@ def _emphasised_caption(p: _Element, text: str) -> bool:
     return tag in ("strong", "b") and text.endswith((".", "!", "?")) and len(text) <= 200
 
 
+ADJACENT_LOOK = 12
+"""Siblings after a story photo's wrapper looked at for its unlabelled caption and credit."""
+
+
 def _adjacent_caption(
     img: _Element, parser: CreditParser, used: list[_Element]
 ) -> tuple[str | None, str | None]:
@@ -912,10 +921,12 @@ def _adjacent_caption(
             return None, None
         sibs: list[_Element] = []
         sib = node.getnext()
-        while sib is not None and len(sibs) < 3:
+        looked = 0  # at most ADJACENT_LOOK siblings: a run of thousands of empty ones is walked once per photo
+        while sib is not None and len(sibs) < 3 and looked < ADJACENT_LOOK:
             if isinstance(sib.tag, str) and sib.tag not in SKIP_TAGS and text_of(sib):
                 sibs.append(sib)
             sib = sib.getnext()
+            looked += 1
         if not sibs:
             if parent.tag in ("article", "main", "section"):
                 return None, None

@@ -19,20 +19,6 @@ MAX_NOTES = 20
 """Warnings about malformed suppression comments reported one by one; the rest are counted."""
 
 
-def _next_element(comment: _Element) -> _Element | None:
-    """The element right after a comment when only white space and comments stand between them."""
-    node = comment
-    while True:
-        if node.tail and node.tail.strip():
-            return None
-        nxt = node.getnext()
-        if nxt is None:
-            return None
-        if isinstance(nxt.tag, str):
-            return nxt
-        node = nxt
-
-
 def attach_suppressions(
     figures: list[Figure],
     anchors: list[_Element | None],
@@ -43,6 +29,7 @@ def attach_suppressions(
     """Attach each suppression comment to the figure it stands in or before."""
     extra: dict[int, list[Suppression]] = {}
     notes: list[str] = []
+    targets = _Targets(anchors)
     for comment in comments:
         text = comment.text or ""
         if "provenance" not in text[:200].lower():
@@ -53,7 +40,7 @@ def attach_suppressions(
             notes.append(warning)
         if sup is None:
             continue
-        target = _target(comment, anchors)
+        target = targets.of(comment)
         if target is None:
             notes.append(f"line {line}: provenance suppression is not on or just before a figure; ignored")
             continue
@@ -69,24 +56,55 @@ def attach_suppressions(
     ]
 
 
-def _target(comment: _Element, anchors: list[_Element | None]) -> int | None:
-    # inside a figure's block
-    node = comment.getparent()
-    while node is not None:
+class _Targets:
+    """Which figure a comment stands in or before, found in time linear in the document: each anchor's
+    ancestors are listed once, and each run of consecutive comments is walked once."""
+
+    def __init__(self, anchors: list[_Element | None]) -> None:
+        self.inside: dict[_Element, int] = {}
+        """A figure's anchor -> its index (the first figure when two share one)."""
+        self.wraps: dict[_Element, int] = {}
+        """An anchor or any of its ancestors -> the first figure it holds."""
         for i, anchor in enumerate(anchors):
-            if anchor is node:
-                return i
-        node = node.getparent()
-    # just before one: the next element is the figure, or wraps it first thing
-    following = _next_element(comment)
-    if following is None:
-        return None
-    for i, anchor in enumerate(anchors):
-        if anchor is None:
-            continue
-        walk: _Element | None = anchor
-        while walk is not None:
-            if walk is following:
-                return i
-            walk = walk.getparent()
-    return None
+            if anchor is None:
+                continue
+            self.inside.setdefault(anchor, i)
+            node: _Element | None = anchor
+            while node is not None and node not in self.wraps:
+                self.wraps[node] = i
+                node = node.getparent()
+        self._after: dict[_Element, _Element | None] = {}
+
+    def of(self, comment: _Element) -> int | None:
+        """The index of the figure `comment` is inside of (closest first), else the one it stands right
+        before (the next element is the figure's anchor or holds it); None when neither."""
+        node = comment.getparent()
+        while node is not None:
+            if node in self.inside:
+                return self.inside[node]
+            node = node.getparent()
+        following = self._next_element(comment)
+        return None if following is None else self.wraps.get(following)
+
+    def _next_element(self, comment: _Element) -> _Element | None:
+        """The element right after a comment when only white space and comments stand between them."""
+        walked: list[_Element] = []
+        node = comment
+        found: _Element | None = None
+        while True:
+            if node in self._after:
+                found = self._after[node]
+                break
+            walked.append(node)
+            if node.tail and node.tail.strip():
+                break
+            nxt = node.getnext()
+            if nxt is None:
+                break
+            if isinstance(nxt.tag, str):
+                found = nxt
+                break
+            node = nxt
+        for seen in walked:
+            self._after[seen] = found
+        return found
