@@ -62,6 +62,28 @@ def test_readers_import_nothing_from_the_current_or_checked_folder(tmp_path: Pat
     assert image["errors"] == [] and image["hashes"], image
 
 
+def test_readers_import_nothing_from_the_current_folder_without_pythonsafepath(tmp_path: Path) -> None:
+    """As on Python 3.10, which ignores PYTHONSAFEPATH: the fork server starts from the root folder."""
+    work = tmp_path / "repo"
+    _article(work / "news")
+    marker = tmp_path / "EXECUTED"
+    _plant(work, marker)
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    # No interpreter flag (-I, -P) here: the reader processes would inherit it.
+    boot = ("import os, sys; from provenance.media import batch; from provenance.cli import main; "
+            "batch.SAFE_PATH = 'PROVENANCE_NOT_SET'; batch.CWD_ON_IMPORT_PATH = True; "
+            f"sys.path.remove(''); os.chdir({str(work)!r}); "
+            "sys.exit(main(['check', '--no-cache', '--jobs', '2', '--format', 'json', 'news']))")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONSAFEPATH", "PYTHONPATH")}
+    proc = subprocess.run([sys.executable, "-c", boot], cwd=clean, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert not marker.exists(), proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    image = json.loads(proc.stdout)["images"][0]
+    assert image["errors"] == [] and image["hashes"], image
+
+
 # --- 2. a file that is not provenance's cache or archive is never written ---------------------------
 
 NOTES = b"my notes, not a database\n" * 10
@@ -202,6 +224,17 @@ def test_text_github_inspect_and_search_output_hold_no_control_character(cli, tm
     missing = cli("check", tmp_path / "no\x1b]0;x\x07such\n::error::INJECTED")
     assert missing.code == 2 and len(missing.err.splitlines()) == 1
     _assert_safe(missing.err)
+
+
+def test_junit_sarif_json_and_html_hold_no_raw_control_or_bidi_character(cli, tmp_path: Path) -> None:
+    news = _hostile_text_folder(tmp_path / "news")
+    for fmt in ("junit", "sarif", "json", "html"):
+        run = cli("check", "--format", fmt, news)
+        assert run.code == 1, (fmt, run.err)
+        # a raw C1 control (CSI U+009B) or a bidi override (U+202E) acts on a terminal or a viewer
+        assert not re.search("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]", run.out), fmt
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", run.out), fmt
+        assert "INJECTED" in run.out, fmt
 
 
 def test_an_absolute_checked_path_keeps_its_leading_slash(cli, tmp_path: Path) -> None:

@@ -313,8 +313,33 @@ def _start_fork_server() -> None:
     from multiprocessing import forkserver
 
     forkserver.set_forkserver_preload([PRELOAD])
-    with safe_import_path():
+    with safe_import_path(), _started_from_root():
         forkserver.ensure_running()
+
+
+CWD_ON_IMPORT_PATH = sys.version_info < (3, 11)
+"""Whether a new `python -c` process puts its current folder first on its import path whatever its
+environment says: Python 3.10 knows no `PYTHONSAFEPATH`."""
+READER_HOME = "PROVENANCE_READER_HOME"
+"""The environment variable naming the folder the fork server goes back to once it has imported `PRELOAD`."""
+
+
+@contextlib.contextmanager
+def _started_from_root() -> Iterator[None]:
+    """Where `CWD_ON_IMPORT_PATH`, the fork server started in this block starts in the root folder, so that
+    what it imports before `PRELOAD` (multiprocessing itself) cannot come from the current folder;
+    `PRELOAD` then takes the current folder off its import path and goes back to `READER_HOME`."""
+    if not CWD_ON_IMPORT_PATH:
+        yield
+        return
+    home = os.getcwd()
+    os.environ[READER_HOME] = home
+    os.chdir(os.sep)
+    try:
+        yield
+    finally:
+        os.chdir(home)
+        os.environ.pop(READER_HOME, None)
 
 
 SAFE_PATH = "PYTHONSAFEPATH"

@@ -13,9 +13,19 @@ native context (c2pa-python stays imported where it is used).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+
 from PIL import Image
 
 from provenance.media import batch, hashing, reader  # noqa: F401 (batch, reader: for the reader processes)
 
 hashing.compiled()
 Image.init()
+
+_home = os.environ.pop(batch.READER_HOME, None)
+if _home is not None:  # started from the root folder (see `batch._started_from_root`): nothing came from `_home`
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", os.curdir)]
+    with contextlib.suppress(OSError):  # the folder is gone: what readers then open is reported unreadable
+        os.chdir(_home)

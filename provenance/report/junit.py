@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
-from provenance.model import Article, Finding, Report, joined_path, printable
+from provenance.model import Article, Finding, Report, escape_controls, joined_path, printable
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot hold, even escaped."""
@@ -114,12 +114,15 @@ def _line(f: Finding) -> str:
 
 
 def _clean(element: ET.Element) -> None:
-    """Replace characters XML cannot hold (a control character pasted into a caption) with U+FFFD."""
+    """Show control characters, line separators and bidirectional overrides from the input (a caption,
+    a file name) as visible escapes, as every other format does; the report's own line breaks stay.
+    What XML cannot hold even then becomes U+FFFD."""
     for node in element.iter():
         if node.text:
-            node.text = _NOT_XML.sub("\ufffd", node.text)
+            lines = node.text.split("\n")
+            node.text = _NOT_XML.sub("\ufffd", "\n".join(escape_controls(line) for line in lines))
         for key, value in node.attrib.items():
-            node.set(key, _NOT_XML.sub("\ufffd", value))
+            node.set(key, _NOT_XML.sub("\ufffd", escape_controls(value)))
 
 
 def _count(root: ET.Element) -> None:
