@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -13,6 +16,20 @@ from provenance.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
+
+
+def _hostile_builder() -> ModuleType:
+    """fixtures/hostile/build.py, which is a script, not a package module."""
+    spec = importlib.util.spec_from_file_location("hostile_build", FIXTURES / "hostile" / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["hostile_build"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+HOSTILE_BUILD = _hostile_builder()
+"""The builder of the hostile inputs (bombs, traps, escapes), shared by the tests that use them."""
 
 
 class Run:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, HOSTILE_BUILD, ROOT
 
 from provenance import sqlite_file
 
@@ -494,22 +494,7 @@ def test_a_media_folder_nested_a_thousand_deep_is_listed(cli, tmp_path: Path) ->
         assert run.code == 0 and "internal error" not in run.err
         assert any(im["path"].endswith("/d/deep.jpg") for im in run.json()["images"])
     finally:
-        _remove_tree(news / "d")  # shutil.rmtree, and pytest's clean-up of old folders, recurse once per level
-
-
-def _remove_tree(root: Path) -> None:
-    todo, folders = [os.fspath(root)], []
-    while todo:
-        folder = todo.pop()
-        folders.append(folder)
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    todo.append(entry.path)
-                else:
-                    os.unlink(entry.path)
-    for folder in reversed(folders):
-        os.rmdir(folder)
+        HOSTILE_BUILD.remove_tree(news / "d")  # shutil.rmtree recurses once per level
 
 
 # --- 9. a memory budget larger than the system can set -----------------------------------------------

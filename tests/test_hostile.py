@@ -10,7 +10,6 @@ test; peak memory is measured and printed for the record.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import resource
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, HOSTILE_BUILD, ROOT
 
 from provenance import pipeline
 from provenance.credits import CreditParser
@@ -36,11 +35,7 @@ HANG_GUARD_S = 120
 
 UNREADABLE = ("unreadable.jpg", "unreadable.txt")
 
-_spec = importlib.util.spec_from_file_location("hostile_build", FIXTURES / "hostile" / "build.py")
-assert _spec is not None and _spec.loader is not None
-build = importlib.util.module_from_spec(_spec)
-sys.modules["hostile_build"] = build
-_spec.loader.exec_module(build)
+build = HOSTILE_BUILD
 
 EXPECT_IMAGE = {
     "app13-x1000.jpg": r"IPTC",

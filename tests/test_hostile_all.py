@@ -11,7 +11,6 @@ timeout is a hang guard, not a speed test).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -20,15 +19,11 @@ import time
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import HOSTILE_BUILD, ROOT
 
 HANG_GUARD_S = 300
 
-_spec = importlib.util.spec_from_file_location("hostile_build_all", FIXTURES / "hostile" / "build.py")
-assert _spec is not None and _spec.loader is not None
-build = importlib.util.module_from_spec(_spec)
-sys.modules["hostile_build_all"] = build
-_spec.loader.exec_module(build)
+build = HOSTILE_BUILD
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """What no output may hold: C0 but line feed and tab, DEL, C1, line separators, bidirectional overrides."""
