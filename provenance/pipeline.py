@@ -12,14 +12,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from provenance import __version__, model
-from provenance.articles import ArticleError, article_format, read_article
+from provenance.articles import article_format, read_article_or_error
 from provenance.baseline import Baseline
 from provenance.cache import RecordCache
 from provenance.changes import ChangesError, changed_articles, changed_files
 from provenance.credits import CreditParser
 from provenance.discovery import DEFAULT_EXCLUDE, PathFilter, Patterns, Skip, nothing_found, walk
 from provenance.matching import match_figures
-from provenance.media.batch import Budget, ImageBatch, prepare_images
+from provenance.media.batch import Budget, ImageBatch, Overrun, call_in_readers, prepare_images, processes_can_start
 from provenance.media.files import find_images
 from provenance.model import ArchiveHit, Article, Finding, ImageRecord, Match, Report, RuleInfo, Severity, joined_path
 from provenance.per_file_ignores import PerFileIgnores
@@ -183,16 +183,11 @@ def run(paths: Sequence[Path | str], options: CheckOptions | None = None, progre
         first = _prepare_media(targets[0], tick, options, cache) if targets else None
         for target in targets:
             target_articles = []
-            for file in target.articles:
-                rel = model.text_name(file.relative_to(target.article_root).as_posix())
-                try:
-                    article = read_article(file, rel, target.label, parser, folder=target.article_root)
-                except ArticleError as exc:
-                    errors.append(f"{joined_path(target.label, rel)}: {exc}")
-                    continue
-                finally:
-                    tick()
-                target_articles.append(article)
+            for rel, article in _read_articles(target, parser, options, tick):
+                if isinstance(article, str):
+                    errors.append(f"{joined_path(target.label, rel)}: {article}")
+                else:
+                    target_articles.append(article)
             media_key = target.media_root.resolve()
             if media_key not in seen_media:
                 batch = first if first is not None else _prepare_media(target, tick, options, cache)
@@ -287,6 +282,44 @@ def _url_stage(urls: list[str], fetcher: Fetcher, parser: CreditParser, options:
         _add_new(images, remote)
         matches.extend(found)
         articles.append(article)
+
+
+IN_PROCESS_ARTICLE_BYTES = 64 * 1024
+"""Article files up to this size are parsed in this process; larger ones in reader processes held to the
+file budget (`--file-timeout`, `--file-memory`), where a page built to make a parser take minutes or
+gigabytes costs only itself. (Starting the reader processes costs more than parsing a small file.)"""
+
+
+def _read_articles(target: Target, parser: CreditParser, options: CheckOptions,
+                   tick: Callable[[], None]) -> list[tuple[str, Article | str]]:
+    """Each article file of `target` with its article, or the line saying why it was not read."""
+    budget = _budget(options)
+    calls: list[tuple[Path, str, str, CreditParser, Path]] = []
+    for file in target.articles:
+        rel = model.text_name(file.relative_to(target.article_root).as_posix())
+        calls.append((file, rel, target.label, parser, target.article_root))
+    pooled = [i for i, call in enumerate(calls) if _size(call[0]) > IN_PROCESS_ARTICLE_BYTES]
+    out: list[Article | str | None] = [None] * len(calls)
+    if budget and pooled and processes_can_start():
+        results = call_in_readers(read_article_or_error, [calls[i] for i in pooled], budget, options.jobs,
+                                  overtime="parsing " + budget.overtime() if budget.seconds is not None else "",
+                                  over_memory="parsing " + budget.over_memory() if budget.memory_mb is not None else "",
+                                  crashed="its parser stopped unexpectedly (its parsing process crashed); not read")
+        for i, result in zip(pooled, results, strict=True):
+            out[i] = result.message if isinstance(result, Overrun) else result
+            tick()
+    for i, call in enumerate(calls):
+        if out[i] is None:
+            out[i] = read_article_or_error(*call)
+            tick()
+    return [(call[1], result) for call, result in zip(calls, out, strict=True) if result is not None]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _add_new(images: list[ImageRecord], remote: list[ImageRecord]) -> None:

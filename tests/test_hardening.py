@@ -528,6 +528,29 @@ def _lines_run(module: str, work: Callable[[], object]) -> int:
     return count
 
 
+def _large_page(folder: Path) -> Path:
+    """A 4 MB story (60,000 paragraphs) and, beside it, a small article that must still be checked."""
+    body = "".join(f'<p>Paragraph {i} with <a href="/x{i}">a link</a>.</p>' for i in range(60_000))
+    folder.mkdir(parents=True)
+    (folder / "large.html").write_text(f"<html><body><article>{body}<figure><img src='coffee.jpg' alt='Cup'>"
+                                       "<figcaption>Coffee.</figcaption></figure></article></body></html>",
+                                       encoding="utf-8")
+    return _article(folder, "![A cup](coffee.jpg)\n*Coffee on a table.*\nGetty Images\n")
+
+
+@pytest.mark.parametrize(("option", "line"), [
+    ("--file-timeout=0.05", "large.html: parsing took longer than the 0.05 s budget (--file-timeout); not read"),
+    ("--file-memory=1", "large.html: parsing needed more than the 1 MB memory budget (--file-memory); not read"),
+])
+def test_parsing_an_article_is_held_to_the_file_budget(cli, tmp_path: Path, option: str, line: str) -> None:
+    news = _large_page(tmp_path / "news")
+    run = cli("check", "--format", "json", option, news)
+    report = run.json()
+    assert [e.split("/news/", 1)[-1] for e in report["errors"]] == [line]
+    assert [a["path"] for a in report["articles"]] == ["story.md"] and run.code == 1
+    assert [a["path"] for a in cli("check", "--format", "json", news).json()["articles"]] == ["large.html", "story.md"]
+
+
 def test_suppression_comments_are_attached_in_linear_time() -> None:
     from provenance.articles.html import parse_html
     from provenance.credits import CreditParser

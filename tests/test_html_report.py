@@ -499,6 +499,15 @@ def _measure(page: Path, profile: Path, fragment: str = "", click: str | None = 
 
 
 @needs_chromium
+@pytest.mark.parametrize("length", range(20, 44, 6))
+def test_long_unbroken_folder_names_wrap_on_a_phone(tmp_path: Path, length: int) -> None:
+    folder = tmp_path / ("x" * length) / ("y" * length)
+    folder.mkdir(parents=True)
+    probe = _measure(_sheet(folder), tmp_path / "profile", width=390)
+    assert probe["overflowing"] == [] and not probe["pageWide"]
+
+
+@needs_chromium
 @pytest.mark.parametrize("width", [1280, 820, 390])
 def test_nothing_overflows_its_card_and_rows_are_even(tmp_path: Path, width: int) -> None:
     probe = _measure(_sheet(tmp_path), tmp_path / "profile", width=width)

@@ -80,6 +80,16 @@ def read_article(path: Path, rel: str, root: str, parser: CreditParser, folder: 
     return article
 
 
+def read_article_or_error(path: Path, rel: str, root: str, parser: CreditParser,
+                          folder: Path | None = None) -> Article | str:
+    """`read_article`, with the line of the `ArticleError` it raises as the result instead (what a reader
+    process returns)."""
+    try:
+        return read_article(path, rel, root, parser, folder)
+    except ArticleError as exc:
+        return str(exc)
+
+
 def _parse(fmt: ArticleFormat, data: bytes, rel: str, root: str, parser: CreditParser) -> Article:
     if fmt is ArticleFormat.HTML:
         from provenance.articles.html import parse_html

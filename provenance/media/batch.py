@@ -41,7 +41,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from provenance.cache import FileKey, RecordCache, lookup_content
 from provenance.media.files import OUT_OF_MEMORY, MediaFile, read_file, unreadable_record
@@ -62,6 +62,7 @@ PRELOAD = "provenance.media.preload"
 reading a file needs."""
 
 Content = dict[str, Any]
+T = TypeVar("T")
 Lookup = Callable[[str], "Content | None"]
 Result = tuple[Content, bool, bool]
 """A read file: (the record's content, whether the bytes determine it, whether the cache knew it)."""
@@ -201,37 +202,106 @@ def _in_pool(todo: list[_Task], root: str, workers: int, cache: RecordCache | No
              budget: Budget | None = None) -> None:
     budget = budget or Budget()
     cache_path = str(cache.path) if cache is not None and cache.usable else None
+    memory_mb = budget.memory_mb
+
+    def submit(pool: ProcessPoolExecutor, task: _Task) -> Future[Any]:
+        return pool.submit(_read_task, task.index, str(task.path), task.rel, root, cache_path, memory_mb)
+
+    def done(task: _Task, result: Any) -> None:
+        finish(task, *result)
+
+    def failed(task: _Task, why: str) -> None:
+        finish(task, content_to_json(unreadable_record(task.rel, root, why)), False, False)
+
+    overtime = budget.overtime() if budget.seconds is not None else ""  # only a time budget kills
+    _budgeted(todo, workers, budget, submit, done, failed, overtime, budget.crashed())
+
+
+def _budgeted(todo: list[_Task], workers: int, budget: Budget, submit: Submit, done: Done, failed: Failed,
+              overtime: str, crashed: str) -> None:
+    """Run `todo` in reader processes held to `budget`: `done` with each result, `failed` with `overtime` for
+    a task whose process was killed over the time budget, with `crashed` for one whose process died alone."""
     size = max(t.index for t in todo) + 1
     context = multiprocessing.get_context(START_METHOD)
     shared = _Shared(context.RawArray("d", size), context.RawArray("i", size))
     queue = todo
     with safe_import_path():
-        while queue:  # each round finishes at least one file, or sets aside the files of a crash
-            queue, suspects = _round(queue, root, workers, cache_path, budget, shared, finish)
+        while queue:  # each round finishes at least one task, or sets aside the tasks of a crash
+            queue, suspects = _round(queue, workers, budget, shared, submit, done, failed, overtime)
             for task in suspects:
-                _, crashed = _round([task], root, 1, cache_path, budget, shared, finish)
-                if crashed:
-                    finish(task, content_to_json(unreadable_record(task.rel, root, budget.crashed())), False,
-                           False)
+                _, broke = _round([task], 1, budget, shared, submit, done, failed, overtime)
+                if broke:
+                    failed(task, crashed)
+
+
+@dataclass(frozen=True)
+class Overrun:
+    """What a call run by `call_in_readers` gave instead of its result: the line saying why."""
+
+    message: str
+
+
+def call_in_readers(function: Callable[..., T], calls: Sequence[tuple[Any, ...]], budget: Budget, jobs: int | None,
+                    *, overtime: str, over_memory: str, crashed: str) -> list[T | Overrun]:
+    """`function(*args)` for each `args` of `calls`, in order, each in a reader process held to `budget`:
+    killed past `budget.seconds` (`overtime`), its memory limited to `budget.memory_mb` (`over_memory`), its
+    process dying alone (`crashed`). `function` must be a module-level function the fork server can import."""
+    results: list[T | Overrun] = [Overrun(crashed)] * len(calls)
+    if not calls:
+        return results
+    todo = [_Task(i, Path(), "", None) for i in range(len(calls))]
+    memory_mb = budget.memory_mb
+
+    def submit(pool: ProcessPoolExecutor, task: _Task) -> Future[Any]:
+        return pool.submit(_call_task, task.index, function, calls[task.index], over_memory if memory_mb else None)
+
+    def done(task: _Task, result: Any) -> None:
+        results[task.index] = result
+
+    def failed(task: _Task, why: str) -> None:
+        results[task.index] = Overrun(why)
+
+    _start_fork_server()
+    _budgeted(todo, min(jobs or default_jobs(), len(calls)), budget, submit, done, failed, overtime, crashed)
+    return results
+
+
+def _call_task(index: int, function: Callable[..., T], args: tuple[Any, ...], over_memory: str | None) -> T | Overrun:
+    """A reader process's task of `call_in_readers`: note its start, call; running out of memory is its error."""
+    if _shared is not None:
+        _shared.pids[index] = os.getpid()
+        _shared.starts[index] = time.monotonic()
+    try:
+        return function(*args)
+    except MemoryError:
+        return Overrun(over_memory or OUT_OF_MEMORY)
+
+
+Submit = Callable[[ProcessPoolExecutor, _Task], "Future[Any]"]
+"""Hand one task to a pool of reader processes."""
+Done = Callable[[_Task, Any], None]
+"""Take the result of one task."""
+Failed = Callable[[_Task, str], None]
+"""Take the error line of a task that gave no result."""
 
 
 @dataclass(frozen=True)
 class _Shared:
-    """Per file position: when its reading started (`time.monotonic`, 0: not yet) and in which process."""
+    """Per task position: when it started (`time.monotonic`, 0: not yet) and in which process."""
 
     starts: Any
     pids: Any
 
 
-def _round(tasks: list[_Task], root: str, workers: int, cache_path: str | None, budget: Budget, shared: _Shared,
-           finish: Finish) -> tuple[list[_Task], list[_Task]]:
-    """Read `tasks` in one pool, finishing each file read; returns (the files to read again in a new pool:
-    those in flight when a file over the time budget had its process killed; the files not done when
-    the pool broke by itself, to read one process each)."""
+def _round(tasks: list[_Task], workers: int, budget: Budget, shared: _Shared, submit_one: Submit, done: Done,
+           failed: Failed, overtime: str) -> tuple[list[_Task], list[_Task]]:
+    """Run `tasks` in one pool; returns (the tasks to run again in a new pool: those in flight when a task
+    over the time budget had its process killed; the tasks not done when the pool broke by itself, to run
+    one process each)."""
     for task in tasks:
         shared.starts[task.index] = 0.0
     queue = iter(tasks)
-    pending: dict[Future[Result], _Task] = {}
+    pending: dict[Future[Any], _Task] = {}
     left: list[_Task] = []
     killed: set[int] = set()
     tick = None if budget.seconds is None else min(0.5, max(0.01, budget.seconds / 4))
@@ -242,8 +312,7 @@ def _round(tasks: list[_Task], root: str, workers: int, cache_path: str | None, 
             if task is None:
                 return
             try:
-                future = pool.submit(_read_task, task.index, str(task.path), task.rel, root, cache_path,
-                                     budget.memory_mb)
+                future = submit_one(pool, task)
             except BrokenProcessPool:  # it broke since the last wait
                 left.append(task)
                 return
@@ -260,22 +329,22 @@ def _round(tasks: list[_Task], root: str, workers: int, cache_path: str | None, 
                 except BrokenProcessPool:
                     left.append(task)
                     continue
-                finish(task, *result)
+                done(task, result)
                 if not left:
                     submit()
-            if left:  # the pool broke: every file not yet done is read again
+            if left:  # the pool broke: every task not yet done is run again
                 left.extend(pending.values())
                 left.extend(queue)
                 pending.clear()
             elif budget.seconds is not None:
                 killed.update(_kill_overdue(pending.values(), budget.seconds, shared))
-        left.extend(queue)  # when it broke as the first files were handed out
+        left.extend(queue)  # when it broke as the first tasks were handed out
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     left.sort(key=lambda t: t.index)
     for task in left:
         if task.index in killed:
-            finish(task, content_to_json(unreadable_record(task.rel, root, budget.overtime())), False, False)
+            failed(task, overtime)
     rest = [t for t in left if t.index not in killed]
     return (rest, []) if killed else ([], rest)
 

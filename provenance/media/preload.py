@@ -2,10 +2,10 @@
 
 `provenance.media.batch` has the fork server import this module before it forks any reader
 process, so that each of them starts with it all in memory instead of loading it on its first
-file: the media stage itself, scipy's compiled functions the hashes use (`hashing.compiled`,
-which loads them where they are first used, so that a run whose records all come from the
-cache never pays for them), and Pillow's image plugins (`Image.init`, which reading an image
-calls).
+file: the media stage itself, the article parsers (for articles too large to parse in the check),
+scipy's compiled functions the hashes use (`hashing.compiled`, which loads them where they are
+first used, so that a run whose records all come from the cache never pays for them), and
+Pillow's image plugins (`Image.init`, which reading an image calls).
 
 Only pure Python and numerical libraries belong here: nothing that opens a file, a database or a
 native context (c2pa-python stays imported where it is used).
@@ -19,6 +19,7 @@ import sys
 
 from PIL import Image
 
+from provenance.articles import html, markdown, text  # noqa: F401 (parsers of articles too large to parse in the check)
 from provenance.media import batch, hashing, reader  # noqa: F401 (batch, reader: for the reader processes)
 
 hashing.compiled()

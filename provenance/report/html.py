@@ -780,6 +780,7 @@ padding-bottom:2px;border-bottom:1px solid var(--line)}
 a{color:inherit}
 .path,.file,.code,.where,.line{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.82em}
 .path,.where,.line,.article-meta,.gate,.lead,.facts{color:var(--muted)}
+h1,h2,.path,.gate,.toc,.article-meta,.lead{overflow-wrap:anywhere}
 .bar{position:sticky;top:0;z-index:10;display:flex;flex-wrap:wrap;align-items:center;gap:6px 14px;
 padding:8px 20px;background:rgba(255,255,255,.97);border-top:4px solid var(--ok);border-bottom:1px solid var(--line);
 box-shadow:0 1px 4px rgba(0,0,0,.08)}
