@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("images", nargs="+", metavar="IMAGE", type=Path, help="an image file, or a folder of them")
     inspect.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     inspect_options(inspect)
+    _add_budget_options(inspect)
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("name", nargs="?", help="a rule name or code")
@@ -135,12 +136,7 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--jobs", "-j", type=_jobs, metavar="N",
                          help="processes reading images (default: one per core; 1 reads them in this process when no "
                               "budget applies, else in one reader process)")
-    command.add_argument("--file-timeout", type=_seconds, metavar="SECONDS",
-                         help="seconds one image's reading may take before it is stopped and reported unreadable; "
-                              "0: no limit (default: the configuration's, else 30)")
-    command.add_argument("--file-memory", type=_megabytes, metavar="MB",
-                         help="megabytes of memory one image's reading may take; 0: no limit (default: the "
-                              "configuration's, else 1024)")
+    _add_budget_options(command)
     command.add_argument("--fetch", action="store_true", default=None,
                          help="fetch and check the remote images of local articles (default: the configuration's "
                               "`fetch`, else off: each is a remote-image note)")
@@ -278,6 +274,15 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         allow_hosts=config.allow_hosts | {h.strip().lower() for h in getattr(args, "allow_host", None) or ()},
         fetch_max_mb=getattr(args, "fetch_max_mb", None) or config.fetch_max_mb,
     )
+
+
+def _add_budget_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--file-timeout", type=_seconds, metavar="SECONDS",
+                         help="seconds reading one file (an image, an article over 64 KiB) may take before it is "
+                              "stopped and reported unreadable; 0: no limit (default: the configuration's, else 30)")
+    command.add_argument("--file-memory", type=_megabytes, metavar="MB",
+                         help="megabytes of memory reading one file (an image, an article over 64 KiB) may take; "
+                              "0: no limit (default: the configuration's, else 1024)")
 
 
 def _limit(flag: T | None, configured: T | None, default: T | None) -> T | None:
@@ -474,9 +479,13 @@ def _iso_date(value: str) -> str:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    from provenance import config as configuration
     from provenance.inspect_cli import run as run_inspect
+    from provenance.media.batch import Budget
 
-    return run_inspect(args)
+    budget = Budget(seconds=_limit(args.file_timeout, None, configuration.DEFAULT_FILE_TIMEOUT),
+                    memory_mb=_limit(args.file_memory, None, configuration.DEFAULT_FILE_MEMORY))
+    return run_inspect(args, budget)
 
 
 def _rules(args: argparse.Namespace) -> int:

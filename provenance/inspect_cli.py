@@ -12,8 +12,8 @@ import json
 import sys
 from typing import Any
 
-from provenance.media.files import find_images, unreadable_record
-from provenance.media.reader import read_image
+from provenance.media.batch import Budget, prepare_images
+from provenance.media.files import MediaFile, find_images
 from provenance.model import ImageRecord, joined_path, json_visible, printable, text_name
 from provenance.report.json import image_dict
 
@@ -31,8 +31,9 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
                          help="also print the SHA-256 and perceptual hashes (always in JSON)")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Read every IMAGE (a folder: every image under it) and print the records; returns the exit code."""
+def run(args: argparse.Namespace, budget: Budget) -> int:
+    """Read every IMAGE (a folder: every image under it), each held to `budget`, and print the records;
+    returns the exit code."""
     records: list[ImageRecord] = []
     missing = 0
     for path in args.images:
@@ -41,14 +42,10 @@ def run(args: argparse.Namespace) -> int:
             if not entries:
                 print(f"provenance: {_clean(path.as_posix())}: no image files in this folder", file=sys.stderr)
                 missing += 1
-            for entry in entries:
-                root = text_name(path.as_posix())
-                if entry.path is None:
-                    records.append(unreadable_record(entry.rel, root, entry.problem or "not read"))
-                else:
-                    records.append(read_image(entry.path, entry.rel, root))
+            records += prepare_images(entries, text_name(path.as_posix()), budget=budget).read()
         elif path.is_file():
-            records.append(read_image(path, text_name(path.name), text_name(path.parent.as_posix())))
+            entry = MediaFile(text_name(path.name), path)
+            records += prepare_images([entry], text_name(path.parent.as_posix()), budget=budget).read()
         else:
             print(f"provenance: {_clean(path.as_posix())}: not a file or folder", file=sys.stderr)
             missing += 1

@@ -223,3 +223,15 @@ def test_every_field_the_record_holds_is_shown_rights_fields_included() -> None:
     out = render_text(record)
     assert "  instructions         Embargoed until 1 August, 10:00 UTC" in out
     assert "  usage terms          Editorial use only" in out
+
+
+def test_each_file_is_held_to_the_file_budget(cli, tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (3000, 3000), (90, 120, 150)).save(tmp_path / "large.jpg", quality=80)
+    run = cli("inspect", "--format", "json", "--file-memory", "1", tmp_path / "large.jpg")
+    [record] = run.json()["images"]
+    assert run.code == 1 and record["errors"] == [
+        "needed more than the 1 MB memory budget (--file-memory); not read"]
+    again = cli("inspect", "--format", "json", tmp_path)
+    assert again.code == 0 and again.json()["images"][0]["width"] == 3000
