@@ -34,7 +34,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +55,7 @@ from provenance.archive import (
     photos_of,
 )
 from provenance.atomic import TEMPORARY_SUFFIX, write_file
+from provenance.media.files import walk
 from provenance.model import ArchiveHit, Hashes
 from provenance.user_files import open_regular
 
@@ -241,12 +241,11 @@ def read_manifest(path: Path) -> list[dict[str, Any]]:
 
 
 def _article_folders(source: Path) -> list[Path]:
-    """Every folder under `source` (itself included) holding article files, sorted."""
+    """Every folder under `source` (itself included, hidden folders left out) holding article files, sorted."""
     from provenance.articles.loader import article_format
 
     found = []
-    for folder, dirs, files in os.walk(source):
-        dirs.sort()
+    for folder, _dirs, files in walk(source):  # without recursion: a folder nested 1,000 deep is planned
         if any(article_format(Path(folder) / f) is not None for f in files):
             found.append(Path(folder))
     return sorted(found)

@@ -475,19 +475,23 @@ def test_a_deep_cache_row_is_read_again(cli, tmp_path: Path, _own_cache: Path) -
     assert again.code == first.code and again.out == first.out and "internal error" not in again.err
 
 
-def test_a_media_folder_nested_a_thousand_deep_is_listed(cli, tmp_path: Path) -> None:
-    news = _article(tmp_path / "news")
-    deepest = news
-    fd = os.open(news, os.O_RDONLY)
-    try:  # one level at a time, relative to the last: os.makedirs itself recurses
-        for _ in range(1000):
+def _nest(folder: Path, levels: int = 1000) -> Path:
+    """`folder/d/d/.../d`, `levels` deep, made one level at a time (os.makedirs itself recurses)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(levels):
             os.mkdir("d", dir_fd=fd)
             inner = os.open("d", os.O_RDONLY, dir_fd=fd)
             os.close(fd)
             fd = inner
-        deepest = Path(news, *["d"] * 1000)
     finally:
         os.close(fd)
+    return Path(folder, *["d"] * levels)
+
+
+def test_a_media_folder_nested_a_thousand_deep_is_listed(cli, tmp_path: Path) -> None:
+    news = _article(tmp_path / "news")
+    deepest = _nest(news)
     shutil.copy(COFFEE, deepest / "deep.jpg")
     try:
         run = cli("check", "--format", "json", news)
@@ -495,6 +499,18 @@ def test_a_media_folder_nested_a_thousand_deep_is_listed(cli, tmp_path: Path) ->
         assert any(im["path"].endswith("/d/deep.jpg") for im in run.json()["images"])
     finally:
         HOSTILE_BUILD.remove_tree(news / "d")  # shutil.rmtree recurses once per level
+
+
+def test_an_archive_build_plans_article_folders_a_thousand_deep(tmp_path: Path) -> None:
+    from provenance import archive_parquet
+
+    news = _article(tmp_path / "news")
+    deepest = _nest(news)
+    (deepest / "deep.md").write_text("Deep.\n", encoding="utf-8")
+    try:
+        assert archive_parquet._article_folders(news) == [news, deepest]
+    finally:
+        HOSTILE_BUILD.remove_tree(news / "d")
 
 
 # --- 9. a memory budget larger than the system can set -----------------------------------------------
