@@ -101,7 +101,7 @@ class PathFilter:
 
     def _git(self, folder: str) -> _GitIgnores | None:
         if folder not in self._tops:
-            self._tops[folder] = _work_tree(folder)
+            _work_tree(folder, self._tops)
         top = self._tops[folder]
         if top is None:
             return None
@@ -152,15 +152,27 @@ def _read_spec(path: str) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _work_tree(folder: str) -> str | None:
-    """The top of the git work tree holding `folder` (a folder with `.git`, a folder or a file), or None."""
+def _work_tree(folder: str, known: dict[str, str | None]) -> str | None:
+    """The top of the git work tree holding `folder` (a folder with `.git`, a folder or a file), or None;
+    `known` holds the answers found so far, and gets this one for `folder` and the folders up to the top
+    (so a walk down a folder nested thousands deep looks each folder up once)."""
+    below: list[str] = []
+    top: str | None = None
     while True:
+        if folder in known:
+            top = known[folder]
+            break
+        below.append(folder)
         if os.path.lexists(os.path.join(folder, ".git")):
-            return folder
+            top = folder
+            break
         parent = os.path.dirname(folder)
         if parent == folder:
-            return None
+            break
         folder = parent
+    for seen in below:
+        known[seen] = top
+    return top
 
 
 def _relative(path: str, base: str) -> str | None:

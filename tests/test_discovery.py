@@ -209,3 +209,25 @@ def test_page_bundles_are_archived_and_looked_up(cli, tmp_path, monkeypatch) -> 
     (hit,) = [f for f in report["findings"] if f["rule"] == "previously-published"]
     assert hit["path"] == "news/again/index.md" and "site/content/news" in hit["message"]
     assert site.is_dir()
+
+
+def test_a_deep_folder_looks_for_its_git_work_tree_once_per_level(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    deepest = tmp_path / "news"
+    deepest.mkdir()
+    for _ in range(200):
+        deepest = deepest / "d"
+        deepest.mkdir()
+    (deepest / "story.md").write_text("Text.\n", encoding="utf-8")
+    looked: list[str] = []
+    lexists = os.path.lexists
+
+    def counting(path: str) -> bool:
+        looked.append(path)
+        return lexists(path)
+
+    monkeypatch.setattr(os.path, "lexists", counting)
+    found = walk(tmp_path / "news", PathFilter())
+    assert [f.articles for f in found.folders] == [(deepest / "story.md",)]
+    gits = [p for p in looked if os.path.basename(p) == ".git"]
+    assert len(gits) == len(set(gits)) <= 200 + len(tmp_path.parts) + 2

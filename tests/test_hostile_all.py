@@ -31,8 +31,9 @@ WORKFLOW = re.compile(r"^::(error|warning|notice)( [^:\n]*)?::[^\n]*$")
 
 
 class Outcome:
-    def __init__(self, name: str, proc: subprocess.CompletedProcess[bytes], expect: set[int]) -> None:
+    def __init__(self, name: str, proc: subprocess.CompletedProcess[bytes], expect: set[int], seconds: float) -> None:
         self.name = name
+        self.seconds = seconds
         self.code = proc.returncode
         self.out = proc.stdout.decode("utf-8")  # every output is UTF-8, whatever the input's names
         self.err = proc.stderr.decode("utf-8")
@@ -77,9 +78,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Any:
     started = time.monotonic()
     try:
         for name, args, expect in runs:
+            one = time.monotonic()
             proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], capture_output=True, cwd=news,
                                   timeout=HANG_GUARD_S, env=env)
-            outcomes.append(Outcome(name, proc, expect))
+            outcomes.append(Outcome(name, proc, expect, time.monotonic() - one))
         wall = time.monotonic() - started
         yield news, traps, before, outcomes, wall
     finally:
@@ -96,6 +98,8 @@ def test_the_hostile_run(hostile: Any, capsys: pytest.CaptureFixture[str]) -> No
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"\n[hostile-all] {len(outcomes)} commands over one hostile folder: {wall:.1f} s wall time "
               f"(load average {load:.1f})")
+        slowest = sorted(outcomes, key=lambda o: -o.seconds)[:3]
+        print("[hostile-all] slowest: " + ", ".join(f"{o.name} {o.seconds:.1f} s" for o in slowest))
     problems = []
     for o in outcomes:
         if o.code not in o.expect:
