@@ -245,6 +245,7 @@ def test_an_absolute_checked_path_keeps_its_leading_slash(cli, tmp_path: Path) -
 
 # --- 4. file names that are not UTF-8 ---------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="the file system takes only Unicode names")
 def test_names_that_are_not_utf8_are_reported_escaped_in_every_format(tmp_path: Path) -> None:
     news = tmp_path / "news"

@@ -92,6 +92,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Any:
         build.remove_tree(news / "d")  # pytest's own clean-up recurses once per level
 
 
+@pytest.mark.slow
 def test_the_hostile_run(hostile: Any, capsys: pytest.CaptureFixture[str]) -> None:
     _, traps, before, outcomes, wall = hostile
     with capsys.disabled():

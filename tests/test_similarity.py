@@ -238,6 +238,7 @@ SMALL_STEPS = {"_SCREEN_CELLS": 1 << 15, "_SCREEN_PAIRS": 1 << 8, "_XOR_CELLS": 
                "_BOUND_CELLS": 1 << 60}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("steps", [{}, SMALL_STEPS], ids=["default", "small-steps"])
 def test_compare_many_decides_as_compare(album: list[Hashes], steps: dict[str, int],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
