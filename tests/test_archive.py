@@ -430,3 +430,15 @@ def test_check_with_a_media_folder_finds_the_archived_photo(cli, desk) -> None:
               "articles/ferry.md")
     [finding] = [f for f in run.json()["findings"] if f["rule"] == "previously-published"]
     assert "https://example.com/harbour on 2024-08-01" in finding["message"]
+
+
+def test_a_configured_severity_keeps_the_archive_labels_note(cli, desk) -> None:
+    assert cli("archive", "add", "harbour").code == 0
+    _article(desk / "labelled", "FILE PHOTO: Morning coffee at the ferry terminal.")
+    (desk / "provenance.toml").write_text('[severity]\n"previously-published" = "error"\n', encoding="utf-8")
+    labelled = cli("check", "--format", "json", "--fail-on", "never", "--archive", ARCHIVE, "labelled").json()
+    [finding] = [f for f in labelled["findings"] if f["rule"] == "previously-published"]
+    assert finding["severity"] == "note"
+    plain = cli("check", "--format", "json", "--fail-on", "never", "--archive", ARCHIVE, "ferry").json()
+    [finding] = [f for f in plain["findings"] if f["rule"] == "previously-published"]
+    assert finding["severity"] == "error"  # the configured severity replaces the rule's default
