@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -626,6 +627,13 @@ def _escapes() -> dict[int, str]:
 
 _PRINTABLE = _escapes()
 _NAME = {c: e for c, e in _PRINTABLE.items() if 0xD800 <= c < 0xE000}
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line: its text on one line (its type's name when empty), at most 200
+    characters, without the address of an in-memory buffer that Pillow names."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", text)[:200]
 
 
 def printable(text: str) -> str:
