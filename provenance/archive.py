@@ -53,7 +53,7 @@ from numpy.typing import NDArray
 
 from provenance.media.index import IndexFormatError, PhotoIndex, patch_hashes
 from provenance.media.similarity import compare
-from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, workspace_path
+from provenance.model import ArchiveHit, Article, Hashes, ImageRecord, Match, image_table, workspace_path
 from provenance.sqlite_file import ARCHIVE_ID, NotOurFile, check_ours, mark
 
 if TYPE_CHECKING:
@@ -132,9 +132,8 @@ def photos_of(
     photos = []
     for figure in article.figures:
         match = by_figure.get(figure.index)
-        if match is None or match.image is None:
-            continue
-        image = images.get((match.image_root or article.root, match.image))  # a bundle's or --media's images
+        at = None if match is None else match.image_key
+        image = None if at is None else images.get(at)
         if image is None or image.hashes is None:
             continue
         photos.append(ArchivedPhoto(
@@ -626,7 +625,7 @@ def lookup(
     `provenance.archive_parquet`), searched on the Dask scheduler `scheduler` when given; every file
     of the check is searched once, all in one `search_many`.
     """
-    table = {(im.root, im.path): im for im in images}
+    table = image_table(images)
     wanted: list[tuple[Article, ArchivedPhoto]] = []
     queries: dict[str, tuple[Hashes, str | None]] = {}
     for article in articles:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _iso_date, _options, run_with_progress
-from provenance.model import ArchiveHit, Hashes, KillNotice, json_visible, printable, text_name
+from provenance.model import ArchiveHit, Hashes, KillNotice, image_table, json_visible, printable, text_name
 
 
 def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
@@ -102,7 +102,7 @@ def _add(args: argparse.Namespace) -> int:
     if isinstance(report, int):
         return report
     cwd = Path.cwd()
-    images = {(im.root, im.path): im for im in report.images}
+    images = image_table(report.images)
     try:
         with Archive(path, create=True) as archive:
             for article in report.articles:

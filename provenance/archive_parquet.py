@@ -56,7 +56,7 @@ from provenance.archive import (
 )
 from provenance.atomic import TEMPORARY_SUFFIX, write_file
 from provenance.media.files import walk
-from provenance.model import ArchiveHit, Hashes
+from provenance.model import ArchiveHit, Hashes, image_table
 from provenance.user_files import open_regular
 
 if TYPE_CHECKING:
@@ -343,7 +343,7 @@ def _hash_articles(task: Mapping[str, Any], cwd: Path) -> Hashed:
             continue
         errors.extend(report.errors)
         reads += len(report.images)
-        images = {(im.root, im.path): im for im in report.images}
+        images = image_table(report.images)
         for article in report.articles:
             key = article_key(article, cwd)
             photos.extend(photos_of(article, images, report.matches, key=key, cwd=cwd))

@@ -49,7 +49,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from provenance.model import text_name
+from provenance.model import one_line, text_name
 from provenance.sqlite_file import CACHE_ID, NotOurFile, check_ours, mark
 
 SCHEMA = "2"
@@ -158,7 +158,7 @@ class RecordCache:
             self._db = self._open()
         except sqlite3.DatabaseError as exc:
             if type(exc) is sqlite3.DatabaseError:  # not a database, or damaged: start afresh
-                self._rebuild(f"is not a usable cache ({_one_line(exc)})")
+                self._rebuild(f"is not a usable cache ({one_line(exc)})")
             else:
                 self._give_up(exc)
         except OSError as exc:
@@ -243,7 +243,7 @@ class RecordCache:
 
     def _give_up(self, exc: BaseException) -> None:
         self._close()
-        self._warn(f"cannot be used ({_one_line(exc)}); images are read without it")
+        self._warn(f"cannot be used ({one_line(exc)}); images are read without it")
 
     def _warn(self, message: str) -> None:
         if not self._warned:
@@ -254,7 +254,7 @@ class RecordCache:
         if type(exc) is sqlite3.DatabaseError:
             self._records.clear()
             self._files.clear()
-            self._rebuild(f"is damaged ({_one_line(exc)})")
+            self._rebuild(f"is damaged ({one_line(exc)})")
         else:
             self._give_up(exc)
 
@@ -484,6 +484,3 @@ def _judge_tag(judge: str) -> bytes:
     """The 16 bytes standing for a judge's (long) description in every row of ``pairs``."""
     return hashlib.sha256(judge.encode()).digest()[:16]
 
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from provenance.archive import BUSY_TIMEOUT_MS, Archive, ArchiveError, photos_of
 from provenance.media.index import PhotoIndex
 from provenance.media.similarity import PreparedHashes, compare_many, prepare
-from provenance.model import Article, Hashes, ImageRecord, KillNotice, Match
+from provenance.model import Article, Hashes, ImageRecord, KillNotice, Match, image_table
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS kills (
@@ -177,7 +177,7 @@ def lookup(
 
     Raises `NoKillNotices` for a Parquet archive and `ArchiveError` when the archive cannot be read.
     """
-    table = {(im.root, im.path): im for im in images}
+    table = image_table(images)
     wanted = [(article, photo) for article in articles
               for photo in photos_of(article, table, matches, key="", cwd=cwd)]
     with KillRegister(path) as register:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import posixpath
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from types import MappingProxyType
@@ -377,6 +378,11 @@ class Match:
     """Why a remote image (`RefStatus.REMOTE`) was not checked when it was not for want of `--fetch`: a
     refused address, an unsupported scheme."""
 
+    @property
+    def image_key(self) -> tuple[str, str] | None:
+        """The paired image's (media folder, path), the key of every image table (None: no image)."""
+        return None if self.image is None else (self.image_root or self.root, self.image)
+
 
 @dataclass(frozen=True)
 class ArchiveHit:
@@ -562,7 +568,7 @@ class Report:
 
     @cached_property
     def _images_by_path(self) -> dict[tuple[str, str], ImageRecord]:
-        return {(im.root, im.path): im for im in self.images}
+        return image_table(self.images)
 
     def match_for(self, article: Article, figure: int) -> Match | None:
         """The match of one figure of `article`."""
@@ -571,6 +577,16 @@ class Report:
     def image(self, root: str, path: str) -> ImageRecord | None:
         """The image record at `path` under `root`."""
         return self._images_by_path.get((root, path))
+
+    def image_of(self, match: Match | None) -> ImageRecord | None:
+        """The image record `match` paired its figure with, if any."""
+        key = None if match is None else match.image_key
+        return None if key is None else self._images_by_path.get(key)
+
+
+def image_table(images: Iterable[ImageRecord]) -> dict[tuple[str, str], ImageRecord]:
+    """The images keyed (media folder, path), as `Match.image_key` names them."""
+    return {(im.root, im.path): im for im in images}
 
 
 def joined_path(root: str, rel: str) -> str:
@@ -611,6 +627,13 @@ def _escapes() -> dict[int, str]:
 
 _PRINTABLE = _escapes()
 _NAME = {c: e for c, e in _PRINTABLE.items() if 0xD800 <= c < 0xE000}
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line: its text on one line (its type's name when empty), at most 200
+    characters, without the address of an in-memory buffer that Pillow names."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", text)[:200]
 
 
 def printable(text: str) -> str:

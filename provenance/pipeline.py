@@ -55,7 +55,8 @@ class CheckOptions:
     ignore: frozenset[str] = frozenset()
     """Rule names not to run."""
     severity: Mapping[str, Severity] = field(default_factory=dict)
-    """Rule name -> severity overriding the rule's default."""
+    """Rule name -> severity replacing the rule's default; a finding the rule itself lowered below its default
+    (a labelled archive photo's note) keeps the lower of the two."""
     agencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Extra agency aliases: canonical name -> aliases."""
     reuse_threshold: int | None = None
@@ -450,8 +451,9 @@ def _run_rules(ctx: CheckContext, options: CheckOptions) -> list[Finding]:
         for finding in rule.check(ctx):
             if options.per_file_ignores is not None and options.per_file_ignores.drops(finding):
                 continue
-            if severity is not None and severity != finding.severity:
-                finding = dataclasses.replace(finding, severity=severity)
+            if severity is not None:  # a rule's own downgrade (a labelled archive photo's note) is kept
+                own = finding.severity
+                finding = dataclasses.replace(finding, severity=min(own, severity) if own < rule.severity else severity)
             findings.append(finding)
     findings.sort(key=lambda f: (f.root, f.article or "~", f.line or 0, f.code, f.images))
     return findings

@@ -401,3 +401,44 @@ def test_two_processes_building_the_index_at_once(tmp_path) -> None:
             assert [sorted(line.split(",")) for line in out.split()] == [["harbour"] + ["noise"] * 199] * 5
         assert _manifest(path)["photos"] == 200
         assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name] == []
+
+
+def _media_desk(desk: Path) -> None:
+    """`articles/` holds the two articles' Markdown only; every photo is in `photos/` (`--media`)."""
+    (desk / "articles").mkdir()
+    (desk / "photos").mkdir()
+    for folder in ("harbour", "ferry"):
+        shutil.move(str(desk / folder / "article.md"), desk / "articles" / f"{folder}.md")
+        for image in (desk / folder).iterdir():
+            shutil.move(str(image), desk / "photos" / image.name)
+
+
+def test_add_with_a_media_folder_records_its_photos(cli, desk) -> None:
+    _media_desk(desk)
+    run = cli("archive", "add", "--media", "photos", "articles/harbour.md", "--url", "https://example.com/harbour")
+    assert run.code == 0, run.err
+    assert "https://example.com/harbour: recorded 2 photos" in run.out and "without a readable image" not in run.out
+    with Archive(ARCHIVE) as archive:
+        assert [p.image for p in archive.photos()] == ["photos/coffee.jpg", "photos/chelsea.jpg"]
+
+
+def test_check_with_a_media_folder_finds_the_archived_photo(cli, desk) -> None:
+    _media_desk(desk)
+    assert cli("archive", "add", "--media", "photos", "articles/harbour.md",
+               "--url", "https://example.com/harbour").code == 0
+    run = cli("check", "--format", "json", "--fail-on", "never", "--media", "photos", "--archive", ARCHIVE,
+              "articles/ferry.md")
+    [finding] = [f for f in run.json()["findings"] if f["rule"] == "previously-published"]
+    assert "https://example.com/harbour on 2024-08-01" in finding["message"]
+
+
+def test_a_configured_severity_keeps_the_archive_labels_note(cli, desk) -> None:
+    assert cli("archive", "add", "harbour").code == 0
+    _article(desk / "labelled", "FILE PHOTO: Morning coffee at the ferry terminal.")
+    (desk / "provenance.toml").write_text('[severity]\n"previously-published" = "error"\n', encoding="utf-8")
+    labelled = cli("check", "--format", "json", "--fail-on", "never", "--archive", ARCHIVE, "labelled").json()
+    [finding] = [f for f in labelled["findings"] if f["rule"] == "previously-published"]
+    assert finding["severity"] == "note"
+    plain = cli("check", "--format", "json", "--fail-on", "never", "--archive", ARCHIVE, "ferry").json()
+    [finding] = [f for f in plain["findings"] if f["rule"] == "previously-published"]
+    assert finding["severity"] == "error"  # the configured severity replaces the rule's default

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import warnings
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from provenance.media import hashing
 from provenance.media.files import OUT_OF_MEMORY, read_file, unreadable_record
 from provenance.media.metadata import read_metadata
 from provenance.media.similarity import compute_hashes
-from provenance.model import ImageRecord
+from provenance.model import ImageRecord, one_line
 
 MAX_PIXELS = 200_000_000
 """Images with more pixels than this are refused as possible decompression bombs."""
@@ -89,11 +88,11 @@ def read_image_bytes(data: bytes, rel: str, root: str, digest: str | None = None
     except _Refused as exc:
         errors.append(str(exc))
     except Image.DecompressionBombError as exc:
-        errors.append(f"possible decompression bomb; not decoded ({_one_line(exc)})")
+        errors.append(f"possible decompression bomb; not decoded ({one_line(exc)})")
     except MemoryError:
         errors.append(OUT_OF_MEMORY)
     except Exception as exc:
-        errors.append(f"cannot decode pixels: {_one_line(exc)}{_heif_hint(data)}")
+        errors.append(f"cannot decode pixels: {one_line(exc)}{_heif_hint(data)}")
     return ImageRecord(
         path=rel, root=root, format=fmt, width=width, height=height, size=len(data), sha256=digest,
         metadata=metadata, hashes=hashes, errors=tuple(errors),
@@ -126,8 +125,3 @@ def _orientation(im: Image.Image) -> int:
     except Exception:
         return 1
 
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    text = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", text)  # Pillow names the buffer
-    return text[:200]

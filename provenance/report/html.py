@@ -138,10 +138,7 @@ class _Page:
         if index is None:
             return None
         article = self.report.articles[index]
-        match = self.report.match_for(article, place[2])
-        if match is None or match.image is None:
-            return None
-        return self.image(match.image_root or article.root, match.image)
+        return self.report.image_of(self.report.match_for(article, place[2]))
 
     def card_id(self, place: Place) -> str:
         return f"a{self.articles.get(place[:2], 0) + 1}-f{place[2] + 1}"
@@ -317,7 +314,7 @@ class _Page:
     def card(self, article: Article, figure: Figure) -> str:
         place = (article.root, article.path, figure.index)
         match = self.report.match_for(article, figure.index)
-        image = self.image((match.image_root if match else None) or article.root, match.image if match else None)
+        image = self.report.image_of(match)
         findings = self.findings_of(article, figure.index)
         worst = max((f.severity for f in findings), default=None)
         classes = ["card", worst.label if worst else "clean", *_has(findings)]

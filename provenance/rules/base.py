@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING
 
 from provenance import DOCS_URL
 from provenance.credits import CreditParser
-from provenance.model import ArchiveHit, Article, Figure, Finding, ImageRecord, Match, Severity, fingerprint
+from provenance.model import (
+    ArchiveHit,
+    Article,
+    Figure,
+    Finding,
+    ImageRecord,
+    Match,
+    Severity,
+    fingerprint,
+    image_table,
+)
 from provenance.rights import Publisher
 
 if TYPE_CHECKING:
@@ -44,7 +54,7 @@ class CheckContext:
 
     @cached_property
     def _images_by_path(self) -> dict[tuple[str, str], ImageRecord]:
-        return {(im.root, im.path): im for im in self.images}
+        return image_table(self.images)
 
     @cached_property
     def _matches_by_figure(self) -> dict[tuple[str, str, int], Match]:
@@ -65,9 +75,8 @@ class CheckContext:
     def image_of(self, article: Article, figure: Figure) -> ImageRecord | None:
         """The image record a figure was paired with, if any."""
         m = self.match(article, figure)
-        if m is None or m.image is None:
-            return None
-        return self.image(m.image_root or article.root, m.image)
+        key = None if m is None else m.image_key
+        return None if key is None else self._images_by_path.get(key)
 
     def image(self, root: str, path: str) -> ImageRecord | None:
         """The image record at `path` under the media folder `root`."""
