@@ -130,9 +130,13 @@ def main(argv: list[str]) -> int:
     if not pages_dir.is_dir():
         print(f"no saved pages under {pages_dir}; nothing to score")
         return 1
+    labels = sorted(LABELS.glob("*.json"))
+    if not labels:
+        print(f"no label files under {LABELS}; nothing to score")
+        return 1
     shared = load_matching(SHARED_SCORER)
     halves = {"A": Tally(), "B": Tally()}
-    for path in sorted(LABELS.glob("*.json")):
+    for path in labels:
         try:
             label = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
