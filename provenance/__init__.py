@@ -1,7 +1,37 @@
-"""provenance: check the photos of a news article before it is published."""
+"""provenance: check the photos of a news article before it is published.
 
-__version__ = "0.1.0"
+    import provenance
+    report = provenance.check(["articles/harbour"])            # files, folders, URLs
+    report = provenance.check_article(markdown, "markdown", {"harbour.jpg": data})  # in memory
 
-DOCS_URL = "https://github.com/OWNER/provenance/blob/main/README.md"
-"""The README on the project's home (also `[project.urls]` in pyproject.toml); each rule's section is an
-anchor in it (see `provenance.rules.base.Rule.help_uri`)."""
+See `provenance.api`; the report's types are importable from here.
+"""
+
+from provenance.api import check, check_article
+from provenance.model import (
+    Article,
+    Figure,
+    Finding,
+    ImageRecord,
+    Match,
+    Report,
+    Severity,
+)
+from provenance.pipeline import CheckOptions, UsageError
+from provenance.version import DOCS_URL, __version__
+
+__all__ = [
+    "DOCS_URL",
+    "Article",
+    "CheckOptions",
+    "Figure",
+    "Finding",
+    "ImageRecord",
+    "Match",
+    "Report",
+    "Severity",
+    "UsageError",
+    "__version__",
+    "check",
+    "check_article",
+]

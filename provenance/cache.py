@@ -70,9 +70,9 @@ log = logging.getLogger("provenance.cache")
 @lru_cache(maxsize=1)
 def reader_key() -> str:
     """What makes a record from bytes; records made under another key are not used."""
-    from provenance import __version__
     from provenance.media import reader, similarity
     from provenance.model import ImageRecord, Provenance
+    from provenance.version import __version__
 
     names = ",".join(f.name for cls in (ImageRecord, Provenance) for f in dataclasses.fields(cls))
     parts = [f"provenance={__version__}", f"reader={reader.READER_REVISION}", f"decode={reader.DECODE_SIZE}",

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from provenance import __version__
 from provenance.atomic import WriteError, write_text
 from provenance.console import raw, safe_output, silence_stdout, stdout_closed
 from provenance.model import Report, Severity
+from provenance.version import __version__
 
 if TYPE_CHECKING:
     from provenance.baseline import Baseline

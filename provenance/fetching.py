@@ -22,7 +22,6 @@ from urllib.parse import urljoin, urlsplit
 
 from PIL import Image
 
-from provenance import __version__
 from provenance.articles.html import parse_html
 from provenance.cache import RecordCache
 from provenance.credits import CreditParser
@@ -33,6 +32,7 @@ from provenance.media.reader import DECODABLE_FORMATS
 from provenance.media.records import content_to_json, record_from_json
 from provenance.media.remote import Fetched, Fetcher, FetchPolicy, Validators, decode_data_uri, safe_text
 from provenance.model import Article, ImageRecord, Match, MatchMethod, RefStatus
+from provenance.version import __version__
 
 REMOTE_ROOT = "."
 """The root of remote image records and URL articles; their paths are their URLs, which `joined_path`

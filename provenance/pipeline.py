@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from provenance import __version__, model
+from provenance import model
 from provenance.articles import article_format, read_article_or_error
 from provenance.baseline import Baseline
 from provenance.cache import RecordCache
@@ -26,6 +26,7 @@ from provenance.per_file_ignores import PerFileIgnores
 from provenance.rights import Publisher
 from provenance.rules import ALL_RULES, CheckContext, Rule
 from provenance.rules.reused_photo import ReuseScope
+from provenance.version import __version__
 
 if TYPE_CHECKING:
     from provenance.model import KillNotice
@@ -152,13 +153,17 @@ def discover(path: Path, media: Path | None = None, path_filter: PathFilter | No
     raise UsageError(f"{path}: no such file or folder")
 
 
-def run(paths: Sequence[Path | str], options: CheckOptions | None = None, progress: Progress | None = None) -> Report:
+def run(paths: Sequence[Path | str], options: CheckOptions | None = None, progress: Progress | None = None, *,
+        label: str | None = None) -> Report:
     """Check every PATH (a file or folder, or an http(s) URL as a string) and return the report; `progress`
-    hears how many files are read."""
+    hears how many files are read; `label`, when given, is how the report names every checked folder
+    (`provenance.api.check_article` names its temporary folder ".")."""
     options = options or CheckOptions()
     urls = [p for p in paths if isinstance(p, str) and p[:8].lower().startswith(("http://", "https://"))]
     path_filter = PathFilter(options.exclude, gitignore=options.respect_gitignore)
     targets = [t for p in paths if p not in urls for t in discover(Path(p), options.media, path_filter)]
+    if label is not None:
+        targets = [dataclasses.replace(t, label=label) for t in targets]
     if not targets and not urls:
         raise UsageError(nothing_found([Path(p) for p in paths]))
     if options.changed_since is not None:

@@ -9,7 +9,6 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from provenance import DOCS_URL
 from provenance.credits import CreditParser
 from provenance.model import (
     ArchiveHit,
@@ -23,6 +22,7 @@ from provenance.model import (
     image_table,
 )
 from provenance.rights import Publisher
+from provenance.version import DOCS_URL
 
 if TYPE_CHECKING:
     from provenance.media.similarity import Similarity
