@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -72,7 +73,7 @@ class PathFilter:
     """The exclusion globs (see `exclusions`); by default `DEFAULT_EXCLUDE`."""
     gitignore: bool = True
     """Honour `.gitignore` files (and `.git/info/exclude`) of the git work tree holding the paths."""
-    _specs: list[tuple[str, pathspec.PathSpec]] = field(default_factory=list)
+    _specs: list[tuple[str, pathspec.PathSpec[Any]]] = field(default_factory=list)
     _ignores: dict[str, _GitIgnores] = field(default_factory=dict)
     _tops: dict[str, str | None] = field(default_factory=dict)
     _walks: dict[Path, Walk] = field(default_factory=dict)
@@ -117,7 +118,7 @@ class _GitIgnores:
         self.top = top
         git = os.path.join(top, ".git")
         info = _read_spec(os.path.join(git, "info", "exclude")) if os.path.isdir(git) else None
-        self._chains: dict[str, tuple[tuple[str, pathspec.PathSpec], ...]] = {
+        self._chains: dict[str, tuple[tuple[str, pathspec.PathSpec[Any]], ...]] = {
             top: tuple((top, spec) for spec in (info, _read_spec(os.path.join(top, ".gitignore"))) if spec)}
 
     def ignored(self, path: str, folder: str, is_dir: bool) -> bool:
@@ -131,7 +132,7 @@ class _GitIgnores:
                 decided = result.include
         return bool(decided)
 
-    def _chain(self, folder: str) -> tuple[tuple[str, pathspec.PathSpec], ...]:
+    def _chain(self, folder: str) -> tuple[tuple[str, pathspec.PathSpec[Any]], ...]:
         """The patterns that apply to the entries of `folder`, from the work tree's top down."""
         if folder not in self._chains:
             parent = os.path.dirname(folder)
@@ -141,7 +142,7 @@ class _GitIgnores:
         return self._chains[folder]
 
 
-def _read_spec(path: str) -> pathspec.PathSpec | None:
+def _read_spec(path: str) -> pathspec.PathSpec[Any] | None:
     try:
         if not os.path.isfile(path):
             return None

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -38,5 +39,5 @@ class PerFileIgnores:
         return any(finding.rule in rules and _spec(glob).match_file(rel) for glob, rules in self.entries.items())
 
 
-def _spec(glob: str) -> pathspec.PathSpec:
+def _spec(glob: str) -> pathspec.PathSpec[Any]:
     return pathspec.GitIgnoreSpec.from_lines([glob])

@@ -24,7 +24,7 @@ class AliasFreeLoader(yaml.SafeLoader):
     """`yaml.SafeLoader` that stops at the first anchor (`&name`) or alias (`*name`)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML types no event API
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             mark = event.start_mark
             raise FrontMatterError(f"YAML anchors and aliases (&name, *name) are not read (line {mark.line + 1})")

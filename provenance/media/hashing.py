@@ -99,7 +99,8 @@ def working_image(image: Image.Image) -> FloatArray:
     size = (max(1, round(w * s)), max(1, round(h * s)))
     if size != (w, h):
         grey = grey.resize(size, Image.Resampling.BOX if s < 1 else Image.Resampling.BILINEAR)
-    return np.asarray(grey, dtype=np.float32) / np.float32(255.0)
+    work: FloatArray = np.asarray(grey, dtype=np.float32) / np.float32(255.0)
+    return work
 
 
 def trim_box(work: FloatArray, tolerance: float = 0.035, most: float = 0.4) -> tuple[int, int, int, int]:
@@ -195,7 +196,8 @@ def _bits(samples: NDArray[np.float64]) -> NDArray[np.uint64]:
     """Each row of 64 samples -> a 64-bit hash: 1 where the sample is above the patch's mean."""
     on = samples > samples.mean(axis=1, keepdims=True)
     weights = np.uint64(1) << np.arange(63, -1, -1, dtype=np.uint64)
-    return (on.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
+    hashes: NDArray[np.uint64] = (on.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
+    return hashes
 
 
 def _peaks(mag: FloatArray, margin: int, scratch: FloatArray) -> NDArray[np.intp]:
@@ -222,7 +224,8 @@ def _peaks(mag: FloatArray, margin: int, scratch: FloatArray) -> NDArray[np.intp
     r, c = np.divmod(at % hw, w)
     at = at[(r >= margin) & (r < h - margin) & (c >= margin) & (c < w - margin)]
     value = flat.take(at)
-    return at[(value >= b.take(at - hw)) & (value >= b.take(at + hw)) & (value > CONTRAST)]
+    found: NDArray[np.intp] = at[(value >= b.take(at - hw)) & (value >= b.take(at + hw)) & (value > CONTRAST)]
+    return found
 
 
 class Compiled(NamedTuple):
@@ -315,7 +318,8 @@ def _kernel(sigma: float) -> NDArray[np.float64]:
     """The Gaussian kernel `ndimage.gaussian_filter` uses for `sigma` (reaching TRUNCATE sigmas)."""
     x = np.arange(-int(TRUNCATE * sigma + 0.5), int(TRUNCATE * sigma + 0.5) + 1)
     phi = np.exp(-0.5 / (sigma * sigma) * x**2)
-    return phi / phi.sum()
+    kernel: NDArray[np.float64] = phi / phi.sum()
+    return kernel
 
 
 def _blur(image: FloatArray, sigma: float, out: FloatArray) -> FloatArray:

@@ -127,7 +127,8 @@ def global_value(hashes: Hashes, name: str) -> int:
 
 
 def _word(bits: NDArray[np.uint64], w: int) -> NDArray[np.uint64]:
-    return (bits >> np.uint64(WORD_BITS * w)) & np.uint64((1 << WORD_BITS) - 1)
+    word: NDArray[np.uint64] = (bits >> np.uint64(WORD_BITS * w)) & np.uint64((1 << WORD_BITS) - 1)
+    return word
 
 
 def _index_word(bits: NDArray[np.uint64], w: int) -> Words:

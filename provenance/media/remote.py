@@ -254,7 +254,7 @@ class Fetcher:
         try:
             status = response.status_code
             if status in REDIRECT_CODES:
-                location = response.headers.get("location")
+                location: str | None = response.headers.get("location")
                 if not location:
                     raise _Failure(f"HTTP {status} redirect without a Location")
                 return location

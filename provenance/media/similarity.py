@@ -430,7 +430,8 @@ def _counts(m: NDArray[np.complex128], t: NDArray[np.complex128], size: NDArray[
     are counted by `_agree` itself.
     """
     if len(m) * len(za) <= _SCORE_CELLS:
-        return np.count_nonzero(_agree(m, t, size, za, zb, ratio), axis=1)
+        counts: NDArray[np.intp] = np.count_nonzero(_agree(m, t, size, za, zb, ratio), axis=1)
+        return counts
     order = np.argsort(ratio)
     ordered = ratio[order]
     za32, zb32 = za[order].astype(np.complex64), zb[order].astype(np.complex64)

@@ -188,7 +188,8 @@ def _recover(text: str) -> Element | None:
             return None
         _bind_prefixes(tree)
         again = etree.tostring(tree)
-        return fromstring(again, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parsed: Element | None = fromstring(again, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return parsed
     except (etree.LxmlError, ParseError, DefusedXmlException, ValueError, TypeError, RecursionError):
         return None
 
