@@ -94,7 +94,26 @@ def build_parser() -> argparse.ArgumentParser:
     from provenance.archive_cli import add_commands  # `archive add`, `archive search`
 
     add_commands(sub)
+    _add_debug(parser, False)
+    for command in _commands(sub):
+        _add_debug(command, argparse.SUPPRESS)  # given after the command name; absent: the top level's
     return parser
+
+
+def _add_debug(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="print the traceback of an internal error (exit 3) on stderr")
+
+
+def _commands(sub: argparse._SubParsersAction[_Parser]) -> list[argparse.ArgumentParser]:
+    """Every command's parser, nested ones (`archive add`) included."""
+    found: list[argparse.ArgumentParser] = []
+    for command in dict.fromkeys(sub.choices.values()):
+        found.append(command)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found.extend(_commands(action))
+    return found
 
 
 def _add_run_options(command: argparse.ArgumentParser) -> None:
@@ -196,7 +215,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     except Exception as exc:
         print(f"provenance: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        if "--debug" in (argv or sys.argv):
+        if getattr(args, "debug", False):
             traceback.print_exc(file=raw(sys.stderr))
         return EXIT_INTERNAL
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import FIXTURES, ROOT
 
 from provenance.report import Format
@@ -145,3 +146,18 @@ def test_separate_media_folder_and_several_paths(cli, tmp_path) -> None:
     report = cli("check", "--format", "json", "--fail-on", "never", articles, other).json()
     unused = [(f["root"], f["images"]) for f in report["findings"] if f["rule"] == "unused-image"]
     assert unused == [(other.as_posix(), ["coffee.jpg"])]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_prints_the_traceback_of_an_internal_error(cli, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    import provenance.cli
+
+    def broken(args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(provenance.cli, "_check", broken)
+    args = ["--debug", "check", "fixtures/seed"] if where == "before" else ["check", "--debug", "fixtures/seed"]
+    run = cli(*args)
+    assert run.code == 3 and "internal error: RuntimeError: boom" in run.err and "Traceback" in run.err
+    plain = cli("check", "fixtures/seed")
+    assert plain.code == 3 and "Traceback" not in plain.err
