@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from provenance.atomic import WriteError, write_text
 from provenance.console import raw, safe_output, silence_stdout, stdout_closed
+from provenance.dates import calendar_date
 from provenance.model import Report, Severity
 from provenance.version import __version__
 
@@ -489,12 +490,10 @@ def _show_warnings() -> None:
 
 
 def _iso_date(value: str) -> str:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(value[:10]).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    date = calendar_date(value) if value[4:5] == "-" else None
+    if date is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)")
+    return date.isoformat()
 
 
 def _inspect(args: argparse.Namespace) -> int:

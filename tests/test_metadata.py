@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from provenance.media.metadata import JSON_FIELDS, iso_date, provenance_to_json, read_metadata
+from provenance.dates import metadata_date as iso_date
+from provenance.media.metadata import JSON_FIELDS, provenance_to_json, read_metadata
 from provenance.model import Provenance
 
 # --- builders -----------------------------------------------------------------

@@ -18,6 +18,7 @@ import re
 from types import MappingProxyType
 from typing import Any
 
+from provenance.dates import metadata_date
 from provenance.media import mwg
 from provenance.media.c2pa import read_c2pa
 from provenance.media.containers import RawBlocks, collect
@@ -226,32 +227,6 @@ def _iptc_time(value: str | None) -> str | None:
     return out
 
 
-_DATE = re.compile(
-    r"\s*(\d{4})(?:[:-](\d{2})(?:[:-](\d{2}))?)?"
-    r"(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|[-+]\d{2}:?\d{2})?\s*$"
-)
-
-
-def iso_date(value: str) -> str | None:
-    """ExifTool-style ("2004:06:21 23:37:53.06+02:00") or XMP dates as ISO 8601; None if not a date."""
-    m = _DATE.match(value)
-    if not m:
-        return None
-    year, month, day, hh, mm, ss, frac, tz = m.groups()
-    if year == "0000" or month == "00":
-        return None
-    out = year + (f"-{month}" if month else "") + (f"-{day}" if day else "")
-    if hh is not None and day:
-        out += f"T{hh}:{mm}:{ss or '00'}{frac or ''}"
-        if tz:
-            if tz == "Z":
-                tz = "+00:00"
-            elif ":" not in tz:
-                tz = tz[:3] + ":" + tz[3:]
-            out += tz
-    return out
-
-
 def _text(value: str | list[str] | None) -> str | None:
     """A single text value: lists joined with "; " (the MWG list convention), trimmed, blank -> None."""
     if value is None:
@@ -359,7 +334,7 @@ def _reconcile(
         digests,
     )
     if chosen is not None and isinstance(chosen.value, str):
-        iso = iso_date(chosen.value)
+        iso = metadata_date(chosen.value)
         if iso:
             values["date_created"] = iso
             origins["date_created"] = chosen.origin

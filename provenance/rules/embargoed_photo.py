@@ -42,8 +42,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from dateutil import parser as dateparser
-
+from provenance.dates import utc_instant
 from provenance.model import Article, Finding, RestrictionKind, Severity
 from provenance.rules.base import CheckContext, Rule, figure_label
 
@@ -52,20 +51,10 @@ def publication_time(published: str | None, article: Article) -> tuple[dt.dateti
     """When the article is published (UTC) and how a message names it: `--published`, the article's
     date, else now."""
     for value, what in ((published, "publication date"), (article.date, "article's date")):
-        when = _parse(value)
+        when = utc_instant(value)
         if when is not None:
             return when, f"the {what} {value}"
     return dt.datetime.now(dt.timezone.utc), "now (the article states no date)"
-
-
-def _parse(value: str | None) -> dt.datetime | None:
-    if not value or not value.strip():
-        return None
-    try:
-        when = dateparser.isoparse(value.strip())
-    except (ValueError, OverflowError):
-        return None
-    return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when.astimezone(dt.timezone.utc)
 
 
 def shown_time(iso: str) -> str:

@@ -22,10 +22,10 @@ How to fix
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 
+from provenance.dates import calendar_date
 from provenance.model import Finding, Severity
 from provenance.rules.base import CheckContext, Rule, figure_label
 
@@ -40,31 +40,18 @@ ARCHIVE_LABEL = re.compile(
 """What labels a caption as an archive photo ("FILE PHOTO", "FILE -", "Archive", a year)."""
 
 
-def parse_date(value: str | None) -> dt.date | None:
-    """The calendar date at the start of an ISO 8601 (or EXIF-style "2024:07:31") value."""
-    if not value:
-        return None
-    m = re.match(r"\s*(\d{4})[-:](\d{2})[-:](\d{2})", value)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-
-
 def check(ctx: CheckContext) -> Iterator[Finding]:
     max_age = int(str(ctx.options.get("max_age", DEFAULT_MAX_AGE)))
-    published_option = parse_date(str(ctx.options.get("published") or "")) if ctx.options.get("published") else None
+    published_option = calendar_date(str(ctx.options.get("published") or "")) if ctx.options.get("published") else None
     for article in ctx.articles:
-        published = published_option or parse_date(article.date)
+        published = published_option or calendar_date(article.date)
         if published is None:
             continue
         for figure in article.figures:
             image = ctx.image_of(article, figure)
             if image is None:
                 continue
-            taken = parse_date(image.metadata.date_created)
+            taken = calendar_date(image.metadata.date_created)
             if taken is None:
                 continue
             age = (published - taken).days

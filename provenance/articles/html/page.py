@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import islice
 from urllib.parse import unquote, urlsplit
 
@@ -44,6 +43,7 @@ from provenance.articles.html.text import (
     text_of,
 )
 from provenance.credits import CreditParser, strip_prefix
+from provenance.dates import page_date
 from provenance.model import Article, ArticleFormat, Figure, Paragraph
 
 MAX_PAGE_BYTES = 32 * 1024 * 1024
@@ -236,15 +236,15 @@ def _parse(data: bytes, path: str, root: str, parser: CreditParser, warnings: li
         or _meta(page, "twitter:title")
         or page.title
     )
-    date = _iso_date(ld.date) or _iso_date(_meta(page, "article:published_time"))
+    date = page_date(ld.date) or page_date(_meta(page, "article:published_time"))
     if date is None:
         for name in DATE_METAS:
-            date = _iso_date(_meta(page, name))
+            date = page_date(_meta(page, name))
             if date:
                 break
     if date is None:
         for t in page.times:
-            date = _iso_date(t.get("datetime"))
+            date = page_date(t.get("datetime"))
             if date:
                 break
     taken = [el for f in figs for el in ([f.anchor] if f.anchor is not None else []) + f.parts]
@@ -370,27 +370,6 @@ def _clip(text: str | None, limit: int) -> str | None:
     if text is None:
         return None
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _iso_date(value: str | None) -> str | None:
-    """An ISO 8601 rendering of a date as pages write it; None when it is not a date."""
-    if not value:
-        return None
-    value = value.strip()[:64]
-    if _DATE_ONLY.match(value):
-        return value
-    candidate = value.replace("Z", "+00:00").replace(" ", "T", 1)
-    candidate = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", candidate)
-    candidate = re.sub(r"\.(\d{1,6})\d*", r".\1", candidate)
-    try:
-        return datetime.fromisoformat(candidate).isoformat()
-    except ValueError:
-        pass
-    m = re.match(r"^(\d{4}-\d{2}-\d{2})", value)
-    return m.group(1) if m else None
 
 
 # -- where the story is ------------------------------------------------------------------------
