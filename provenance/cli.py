@@ -270,7 +270,6 @@ def _options(args: argparse.Namespace) -> CheckOptions:
         ignore=frozenset(ignore),
         severity=config.severity,
         agencies=config.agencies,
-        reuse_threshold=config.reuse_threshold,
         reuse_scope=config.reuse_scope,
         archive=_archive_path(args.archive, config.archive),
         max_age=args.max_age if args.max_age is not None else config.max_age,

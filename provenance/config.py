@@ -11,7 +11,6 @@ other from its top level).
     select = ["missing-credit", "PV002"]     # rules to run (names or codes); default: all
     ignore = ["unused-image"]                # rules not to run
     fail-on = "warning"                      # error, warning, note or never
-    reuse-threshold = 8                      # perceptual-hash distance, 0..64
     reuse-scope = "run"                      # reused-photo across the articles checked together; default "article"
     archive = ".provenance/archive.sqlite"   # photo archive file, relative to the configuration file's folder
     max-age = 365                            # days
@@ -43,6 +42,7 @@ severity) is a `ConfigError` whose message is one line naming the file and key.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -94,8 +94,6 @@ class Config:
     """Extra agency aliases: canonical name -> aliases."""
     fail_on: str | None = None
     """"error", "warning", "note" or "never"; None: not set."""
-    reuse_threshold: int | None = None
-    """Largest perceptual-hash distance at which two photos count as the same."""
     reuse_scope: ReuseScope | None = None
     """Which figures reused-photo compares: one article's ("article") or every article's of the run ("run")."""
     archive: Path | None = None
@@ -189,6 +187,8 @@ class _Where:
         return ConfigError(f"{self.file}: {self.prefix}{key}: {problem}")
 
 
+_log = logging.getLogger(__name__)
+
 _KEYS = ("select", "ignore", "fail-on", "severity", "agencies", "reuse-threshold", "archive", "max-age", "cache",
          "file-timeout", "file-memory", "reuse-scope", "exclude", "extend-exclude", "respect-gitignore",
          "per-file-ignores", "fetch", "allow-hosts", "fetch-max-mb")
@@ -227,7 +227,9 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
             raise where.error(f'agencies."{agency}"', "expected a list of non-empty strings")
         agencies[agency] = tuple(a.strip() for a in aliases)
-    reuse = _int(table, "reuse-threshold", where, 0, 64)
+    if "reuse-threshold" in table:  # read by versions before the similarity engine; nothing reads it now
+        _log.warning("%s: %sreuse-threshold is no longer used (reused-photo decides with its similarity engine, "
+                     "see the README's reused-photo section); remove it", where.file, where.prefix)
     reuse_scope: ReuseScope | None = None
     if "reuse-scope" in table:
         value = table["reuse-scope"]
@@ -286,7 +288,7 @@ def _parse(table: dict[str, Any], where: _Where, folder: Path) -> Config:
     return Config(
         territory=territory, outlet=outlet,
         select=select, ignore=ignore, severity=MappingProxyType(severity), agencies=MappingProxyType(agencies),
-        fail_on=fail_on, reuse_threshold=reuse, archive=archive, max_age=max_age, cache=cache,
+        fail_on=fail_on, archive=archive, max_age=max_age, cache=cache,
         file_timeout=file_timeout, file_memory=file_memory, reuse_scope=reuse_scope,
         exclude=_globs(table, "exclude", where) if "exclude" in table else None,
         extend_exclude=_globs(table, "extend-exclude", where) if "extend-exclude" in table else (),

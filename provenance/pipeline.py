@@ -60,9 +60,6 @@ class CheckOptions:
     (a labelled archive photo's note) keeps the lower of the two."""
     agencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Extra agency aliases: canonical name -> aliases."""
-    reuse_threshold: int | None = None
-    """Largest perceptual-hash distance (bits of 64) at which two photos count as the same (None: the
-    similarity engine's default). From configuration; handed to the rules as `CheckContext.options`."""
     reuse_scope: ReuseScope | None = None
     """Which figures reused-photo compares: "article" (each article alone; the default) or "run" (every
     article of the check together). From configuration; handed to the rules as `CheckContext.options`."""
@@ -408,8 +405,8 @@ def _similarity_stage(ctx: CheckContext, options: CheckOptions, cache: RecordCac
 
 
 def _rule_options(options: CheckOptions) -> Mapping[str, object]:
-    values = {"reuse_threshold": options.reuse_threshold, "archive": options.archive, "max_age": options.max_age,
-              "published": options.published, "reuse_scope": options.reuse_scope}
+    values = {"archive": options.archive, "max_age": options.max_age, "published": options.published,
+              "reuse_scope": options.reuse_scope}
     return MappingProxyType({k: v for k, v in values.items() if v is not None})
 
 

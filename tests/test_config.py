@@ -45,7 +45,6 @@ def test_every_setting_is_read(tmp_path) -> None:
 select = ["missing-credit", "PV003"]
 ignore = ["unused-image"]
 fail-on = "warning"
-reuse-threshold = 8
 archive = "archive/photos.sqlite"
 max-age = 365
 file-timeout = 12.5
@@ -64,7 +63,7 @@ PV002 = "note"
     assert config.fail_on == "warning"
     assert dict(config.severity) == {"missing-caption": Severity.ERROR, "credit-mismatch": Severity.NOTE}
     assert dict(config.agencies) == {"Agence Exemple": ("AGEX",)}
-    assert (config.reuse_threshold, config.max_age) == (8, 365)
+    assert config.max_age == 365
     assert config.archive == tmp_path / "archive" / "photos.sqlite"
     assert (config.file_timeout, config.file_memory) == (12.5, 512)
 
@@ -121,7 +120,6 @@ def test_agency_aliases_from_configuration(cli, tmp_path) -> None:
     ('[severity]\nno-such-rule = "error"\n', "severity.no-such-rule", "unknown rule"),
     ("[severity]\nmissing-caption = 3\n", "severity.missing-caption", "expected a string"),
     ('max-age = "a year"\n', "max-age", "expected an integer"),
-    ("reuse-threshold = 99\n", "reuse-threshold", "from 0 to 64"),
     ('fail-on = "sometimes"\n', "fail-on", "expected error, warning, note or never"),
     ('[agencies]\n"Agence Exemple" = [1]\n', 'agencies."Agence Exemple"', "list of non-empty strings"),
     ("archive = true\n", "archive", "expected a file path"),
@@ -160,3 +158,13 @@ def test_paths_with_different_configurations_exit_2(cli, tmp_path) -> None:
     (a / "provenance.toml").write_text("ignore = []\n", encoding="utf-8")
     run = cli("check", a, b)
     assert run.code == 2 and "different configuration files" in run.err
+
+
+def test_reuse_threshold_is_no_longer_used_and_says_so(cli, tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "seed", tmp_path / "seed")
+    (tmp_path / "seed" / "provenance.toml").write_text("reuse-threshold = 8\n", encoding="utf-8")
+    run = cli("check", tmp_path / "seed")
+    assert run.code == 0
+    assert [line for line in run.err.splitlines() if "reuse-threshold" in line] == [
+        f"provenance: warning: {tmp_path / 'seed' / 'provenance.toml'}: reuse-threshold is no longer used "
+        "(reused-photo decides with its similarity engine, see the README's reused-photo section); remove it"]

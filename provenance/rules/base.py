@@ -38,7 +38,7 @@ class CheckContext:
     matches: tuple[Match, ...]
     parser: CreditParser
     options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-    """Rule settings from configuration (e.g. "reuse_threshold")."""
+    """Rule settings from configuration and the command line (e.g. "max_age", "reuse_scope")."""
     archive: Mapping[tuple[str, str, int], tuple[ArchiveHit, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Earlier uses found in the photo archive: (root, article path, figure index) -> hits from other
     articles, earliest first; empty when no archive was searched."""
