@@ -119,6 +119,11 @@ def test_suppressions_attach_to_the_figure_they_precede_or_sit_in(parser: Credit
         ("후보가 유세에서 연설하고 있다. 연합뉴스", ("후보가 유세에서 연설하고 있다.", "연합뉴스")),
         ("Кадр из зала. Фото: Дмитрий Азаров", ("Кадр из зала.", "Фото: Дмитрий Азаров")),
         ("Bheki/ Informal Traders/ City of Joburg", ("Bheki/ Informal Traders/ City of Joburg", None)),
+        ("Students march in Managua. Carlos Herrera | Archive | Confidencial.",
+         ("Students march in Managua.", "Carlos Herrera | Archive | Confidencial")),
+        ("La policía rodea la plaza. Ana Ruiz / Diario del Sur.",
+         ("La policía rodea la plaza.", "Ana Ruiz / Diario del Sur")),
+        ("The fire spread. More photos / video below.", ("The fire spread. More photos / video below.", None)),
     ],
 )
 def test_split_caption(parser: CreditParser, caption: str, expected: tuple[str | None, str | None]) -> None:

@@ -18,6 +18,9 @@ _CONTACT_TAIL = re.compile(r"(?<=[.!?])\s+([^.!?]*\b[\w.+-]+@[\w-]+\.[\w.]+)\s*$
 _SLASH_TAIL = re.compile(r"\s/\s+([^/]{2,60})$")
 _TRAILING_PAREN = re.compile(r"\s*[(（\[]([^()（）\[\]]{2,60})[)）\]]\s*\.?\s*$")
 _TRAILING_NAME = re.compile(r"(?<=[.!?。»\"”)])\s+([^.!?。]{2,40})$")
+_CHAIN_TAIL = re.compile(r"(?<=[.!?。»\"”)])\s+((?:[^.!?。|/]{2,40}[|/]\s*)+[^.!?。|/]{2,40}?)\s*\.?\s*$")
+"""A last sentence that is a chain of names joined by `|` or `/`, perhaps ended by a period
+("... en Managua. Carlos Herrera | Archivo | Confidencial.")."""
 _SENTENCE_END = re.compile(r"[.!?。»\"”…]$")
 NOT_CREDITS = frozenset(
     {
@@ -48,7 +51,8 @@ def split_caption(caption: str, parser: CreditParser) -> tuple[str | None, str |
 
     First the credit parser's rules (lead-ins, agencies, "AP Photo/Name"), then the conventions
     captions share in every language: a short name in parentheses at the end, a short name after
-    a final `|`, or a short name standing alone after the last sentence ("... 있다. 연합뉴스").
+    a final `|`, a chain of short names joined by `|` or `/` after the last sentence, or a short name
+    standing alone after the last sentence ("... 있다. 연합뉴스").
     """
     head, credit = parser.split(caption)
     if credit:
@@ -67,6 +71,13 @@ def split_caption(caption: str, parser: CreditParser) -> tuple[str | None, str |
     m = _CONTACT_TAIL.search(caption)
     if m and len(m.group(1).split()) <= 12:
         return caption[: m.start(1)].rstrip() or None, m.group(1).strip()
+    m = _CHAIN_TAIL.search(caption)
+    if m and len(caption[: m.start()].split()) >= 3:
+        parts = [p.strip() for p in re.split(r"[|/]", m.group(1))]
+        names = [p for p in parts if name_like(p) and len(p.split()) <= 4]
+        labels = [p for p in parts if re.sub(r"\W+", " ", p.casefold()).strip() in NOT_CREDITS]  # "| Archivo |"
+        if names and len(names) + len(labels) == len(parts):
+            return caption[: m.start()].rstrip(), m.group(1).strip()
     m = _TRAILING_NAME.search(caption)
     if m and name_like(m.group(1)) and len(m.group(1).split()) <= 4:
         head = caption[: m.start()].rstrip()
