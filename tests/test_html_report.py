@@ -323,8 +323,10 @@ def test_thumbnails_stay_inside_the_root(tmp_path: Path) -> None:
     assert escaped.uri is None and "outside" in escaped.reason
     assert make_thumbnail(_record(root, (tmp_path / "outside.jpg").as_posix())).uri is None
     (root / "link.jpg").symlink_to(tmp_path / "outside.jpg")
-    assert make_thumbnail(_record(root, "link.jpg")).uri is None
-    assert make_thumbnail(_record(root, "gone.jpg")).uri is None
+    linked = make_thumbnail(_record(root, "link.jpg"))
+    assert linked.uri is None and "outside the checked folder" in linked.reason
+    gone = make_thumbnail(_record(root, "gone.jpg"))
+    assert gone.uri is None and "no longer there" in gone.reason
 
 
 def test_thumbnails_refuse_what_they_should_not_open(tmp_path: Path) -> None:

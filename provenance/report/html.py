@@ -59,6 +59,7 @@ from provenance.model import (
     escape_controls,
     joined_path,
 )
+from provenance.paths import inside
 
 THUMB_SIZE = (480, 480)
 """Largest thumbnail, in pixels (never larger than the file); the cards show them at most 320 CSS pixels high."""
@@ -536,14 +537,15 @@ def make_thumbnail(image: ImageRecord) -> Thumbnail:
     if image.path[:8].lower().startswith(("http://", "https://", "data:")):  # fetched, never kept on disk
         return Thumbnail(None, "not previewed: a remote image")
     root = Path(image.root or ".")
+    path = root / image.path
     try:
-        base = root.resolve(strict=True)
-        path = (root / image.path).resolve(strict=True)
-        path.relative_to(base)
-    except ValueError:
-        return Thumbnail(None, "not previewed: the file lies outside the checked folder")
-    except (OSError, RuntimeError):
+        there = path.exists()  # through links, as the preview would read it
+    except OSError:
+        there = False
+    if not there:
         return Thumbnail(None, "not previewed: the file is no longer there")
+    if not inside(path, root):
+        return Thumbnail(None, "not previewed: the file lies outside the checked folder")
     try:
         info = os.stat(path)
     except OSError as exc:
